@@ -1,0 +1,198 @@
+using System.Reflection;
+using CityOps.Twin.Runtime.Persistence;
+using CityOps.Twin.Runtime.Streams;
+using CityOps.Twin.Runtime.Timers;
+using Microsoft.Extensions.Logging;
+
+namespace CityOps.Twin.Runtime;
+
+/// <summary>
+/// The silo: the directory of activations, the call path from references to mailboxes, and the services
+/// grains lean on (storage, write-behind, reminders, streams, the idle collector). Code outside grains uses
+/// it as <see cref="IClusterClient"/>.
+/// </summary>
+public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, IStreamProvider> _streamProviders;
+    private readonly IReadOnlyList<RelationalDatabase> _databases;
+    private ITimer? _collector;
+    private int _stopped;
+
+    internal GrainRuntime(
+        IServiceProvider services,
+        GrainRuntimeOptions options,
+        TimeProvider time,
+        IEnumerable<Assembly> grainAssemblies,
+        GrainStorageRegistry storages,
+        GrainStateSerializer serializer,
+        IReminderTable reminderTable,
+        IReadOnlyList<RelationalDatabase> databases,
+        IEnumerable<string> streamProviderNames,
+        ILogger<GrainRuntime> logger)
+    {
+        Services = services;
+        Options = options;
+        Time = time;
+        Registry = new GrainTypeRegistry(grainAssemblies);
+        Storages = storages;
+        Serializer = serializer;
+        Logger = logger;
+        _databases = databases;
+        Instruments = new RuntimeInstruments();
+        Catalog = new Catalog(this);
+        WriteBehind = new WriteBehindFlusher(time, options.WriteBehindWindow, Instruments, logger);
+        Reminders = new ReminderService(reminderTable, this);
+        _streamProviders = streamProviderNames.Distinct().ToDictionary(n => n, n => (IStreamProvider)new InProcessStreamProvider(n, this));
+    }
+
+    public GrainRuntimeOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    public RuntimeInstruments Instruments { get; }
+
+    public int ActivationCount => Catalog.Count;
+
+    internal IServiceProvider Services { get; }
+
+    internal GrainTypeRegistry Registry { get; }
+
+    internal GrainStorageRegistry Storages { get; }
+
+    internal GrainStateSerializer Serializer { get; }
+
+    internal ILogger Logger { get; }
+
+    internal Catalog Catalog { get; }
+
+    internal WriteBehindFlusher WriteBehind { get; }
+
+    internal ReminderService Reminders { get; }
+
+    internal CancellationToken StoppingToken => _stopping.Token;
+
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var database in _databases)
+        {
+            await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await Reminders.StartAsync(cancellationToken).ConfigureAwait(false);
+        _collector = Time.CreateTimer(static s => ((GrainRuntime)s!).CollectIdleActivations(), this, Options.CollectionQuantum, Options.CollectionQuantum);
+    }
+
+    /// <summary>Deactivates every activation (each runs OnDeactivateAsync and saves its write-behind state), then flushes.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        if (_collector is not null)
+        {
+            await _collector.DisposeAsync().ConfigureAwait(false);
+        }
+        await Reminders.DisposeAsync().ConfigureAwait(false);
+
+        var shutdown = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is stopping");
+        await Task.WhenAll(Catalog.All.ToArray().Select(a => a.DeactivateAsync(shutdown))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WriteBehind.FlushAsync().ConfigureAwait(false);
+        await WriteBehind.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public TGrain GetGrain<TGrain>(string key) where TGrain : IGrainWithStringKey =>
+        (TGrain)(object)Registry.CreateReference(typeof(TGrain), Registry.GrainIdOf(typeof(TGrain), key), this);
+
+    public IStreamProvider GetStreamProvider(string name) =>
+        _streamProviders.TryGetValue(name, out var provider)
+            ? provider
+            : throw new ArgumentException($"No stream provider named '{name}'; configured: {string.Join(", ", _streamProviders.Keys)}.", nameof(name));
+
+    /// <summary>Saves every write-behind state written so far.</summary>
+    public Task FlushWriteBehindAsync() => WriteBehind.FlushAsync();
+
+    public Task<TResult> InvokeAsync<TGrain, TState, TResult>(GrainReference target, string method, TState state, Func<TGrain, TState, Task<TResult>> call)
+    {
+        Instruments.CallMade();
+        var spin = new SpinWait();
+        while (true)
+        {
+            var activation = ResolveCached(target);
+            if (activation.TryInvoke(method, state, call) is { } task)
+            {
+                return task;
+            }
+            target.CachedActivation = null;
+            spin.SpinOnce();
+        }
+    }
+
+    public Task InvokeAsync<TGrain, TState>(GrainReference target, string method, TState state, Func<TGrain, TState, Task> call)
+    {
+        Instruments.CallMade();
+        var spin = new SpinWait();
+        while (true)
+        {
+            var activation = ResolveCached(target);
+            if (activation.TryInvoke(method, state, call) is { } task)
+            {
+                return task;
+            }
+            target.CachedActivation = null;
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>A call made by the runtime itself (reminder ticks, implicit stream items) to a grain it knows only by id.</summary>
+    internal Task InvokeGrainAsync<TGrain, TState>(GrainId grainId, string method, TState state, Func<TGrain, TState, Task> call) =>
+        InvokeAsync(new SystemReference(grainId, this), method, state, call);
+
+    private ActivationData ResolveCached(GrainReference target)
+    {
+        if (target.CachedActivation is ActivationData cached && !cached.IsInvalid)
+        {
+            return cached;
+        }
+        var activation = Catalog.GetOrCreate(target.GrainId);
+        target.CachedActivation = activation;
+        return activation;
+    }
+
+    internal void ThrowIfStopping(GrainId grainId)
+    {
+        if (IsStopping)
+        {
+            throw new InvalidOperationException($"The silo is shutting down; grain {grainId} cannot be activated.");
+        }
+    }
+
+    private void CollectIdleActivations()
+    {
+        var cutoff = Time.GetTimestamp() - (long)(Options.CollectionAge.TotalSeconds * Time.TimestampFrequency);
+        var idle = new DeactivationReason(DeactivationReasonCode.IdleCollection, $"No call for {Options.CollectionAge}");
+        foreach (var activation in Catalog.All)
+        {
+            if (activation.IsIdleSince(cutoff))
+            {
+                _ = activation.DeactivateAsync(idle);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        Instruments.Dispose();
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class SystemReference(GrainId grainId, IGrainCallInvoker invoker) : GrainReference(grainId, invoker);
+}

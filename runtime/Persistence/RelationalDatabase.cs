@@ -1,0 +1,85 @@
+using System.Data.Common;
+
+namespace CityOps.Twin.Runtime.Persistence;
+
+/// <summary>
+/// A relational database holding the runtime's schema (Schema.sql): grain state and reminders. The SQL of
+/// the storage and the reminder table is the same for every database; a subclass only says how to get a
+/// connection.
+/// </summary>
+public abstract class RelationalDatabase : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private bool _schemaReady;
+
+    /// <summary>"sqlite" or "postgresql": shown in telemetry and errors.</summary>
+    public abstract string ProviderName { get; }
+
+    /// <summary>A connection for one unit of work; disposing the lease returns it.</summary>
+    public abstract ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken);
+
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        if (_schemaReady)
+        {
+            return;
+        }
+
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_schemaReady)
+            {
+                return;
+            }
+
+            await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var statement in SchemaStatements())
+            {
+                await using var command = lease.Connection.CreateCommand();
+                command.CommandText = statement;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    private static IEnumerable<string> SchemaStatements()
+    {
+        using var stream = typeof(RelationalDatabase).Assembly.GetManifestResourceStream("CityOps.Twin.Runtime.Schema.sql")
+            ?? throw new InvalidOperationException("The schema script is missing from the runtime assembly.");
+        using var reader = new StreamReader(stream);
+        var withoutComments = string.Join('\n', reader.ReadToEnd().Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal)));
+        return withoutComments.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0);
+    }
+}
+
+/// <summary>A connection lent for one unit of work.</summary>
+public sealed class ConnectionLease(DbConnection connection, Func<DbConnection, ValueTask> release) : IAsyncDisposable
+{
+    public DbConnection Connection { get; } = connection;
+
+    public ValueTask DisposeAsync() => release(Connection);
+}
+
+internal static class DbCommandExtensions
+{
+    public static DbParameter AddParameter(this DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        if (value is null)
+        {
+            parameter.DbType = System.Data.DbType.String;
+        }
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+}

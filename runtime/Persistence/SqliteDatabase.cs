@@ -1,0 +1,76 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CityOps.Twin.Runtime.Persistence;
+
+/// <summary>
+/// The embedded default: one SQLite file in WAL mode. SQLite lets one writer at a time in, so the runtime
+/// keeps one connection and hands it out in turn rather than letting connections queue on the file lock.
+/// </summary>
+public sealed class SqliteDatabase : RelationalDatabase
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _opened;
+
+    static SqliteDatabase()
+    {
+        SQLitePCL.Batteries_V2.Init();
+    }
+
+    /// <param name="path">The database file; its folder is created if missing.</param>
+    /// <param name="synchronousFull">
+    /// FULL syncs the WAL at every commit, so an acknowledged write survives a power cut, not only a killed
+    /// process. NORMAL is faster and still survives SIGKILL; it is for throw-away runs and benchmarks.
+    /// </param>
+    public SqliteDatabase(string path, bool synchronousFull = true)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        SynchronousFull = synchronousFull;
+        var folder = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+    }
+
+    public string Path { get; }
+
+    public bool SynchronousFull { get; }
+
+    public override string ProviderName => "sqlite";
+
+    public override async ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_opened)
+            {
+                await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using var pragma = _connection.CreateCommand();
+                pragma.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(SynchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=5000;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                _opened = true;
+            }
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+        return new ConnectionLease(_connection, _ =>
+        {
+            _gate.Release();
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace CityOps.Twin.Runtime.Persistence;
+
+/// <summary>
+/// Saves write-behind states. Once a window it takes every state written since the last cycle, has each
+/// activation serialize its latest state in one of its own turns (so the snapshot is consistent), and writes
+/// them per storage in one batch. A grain written a thousand times in a window is saved once.
+/// </summary>
+internal sealed class WriteBehindFlusher : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<IWriteBehindEntry> _pending = new();
+    private readonly SemaphoreSlim _cycle = new(1, 1);
+    private readonly RuntimeInstruments _instruments;
+    private readonly ILogger _logger;
+    private readonly ITimer _timer;
+
+    public WriteBehindFlusher(TimeProvider time, TimeSpan window, RuntimeInstruments instruments, ILogger logger)
+    {
+        _instruments = instruments;
+        _logger = logger;
+        _timer = time.CreateTimer(static state => _ = ((WriteBehindFlusher)state!).TryFlushOnTimerAsync(), this, window, window);
+    }
+
+    public int PendingCount => _pending.Count;
+
+    public void Enqueue(IWriteBehindEntry entry) => _pending.Enqueue(entry);
+
+    /// <summary>Saves everything written so far; used at shutdown and by whoever must know the state is durable.</summary>
+    public async Task FlushAsync()
+    {
+        await _cycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await FlushCycleAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _cycle.Release();
+        }
+    }
+
+    private async Task TryFlushOnTimerAsync()
+    {
+        // A cycle still running when the next tick comes simply takes the new writes with it next time.
+        if (!await _cycle.WaitAsync(0).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await FlushCycleAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogError(exception, "Write-behind flush failed");
+        }
+        finally
+        {
+            _cycle.Release();
+        }
+    }
+
+    private async Task FlushCycleAsync()
+    {
+        var entries = new List<IWriteBehindEntry>(_pending.Count);
+        while (_pending.TryDequeue(out var entry))
+        {
+            entries.Add(entry);
+        }
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var snapshots = new Task<GrainStateWrite?>[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            snapshots[i] = SnapshotInTurnAsync(entries[i]);
+        }
+        await Task.WhenAll(snapshots).ConfigureAwait(false);
+
+        foreach (var group in Enumerable.Range(0, entries.Count)
+                     .Where(i => snapshots[i].Result is not null)
+                     .GroupBy(i => entries[i].Storage))
+        {
+            var indexes = group.ToArray();
+            var writes = indexes.Select(i => snapshots[i].Result!).ToArray();
+            var started = Stopwatch.GetTimestamp();
+            IReadOnlyList<GrainStateWriteResult> results;
+            try
+            {
+                results = await group.Key.WriteManyAsync(writes).ConfigureAwait(false);
+                _instruments.StorageWritten(group.Key.Name, started);
+            }
+            catch (Exception exception)
+            {
+                _instruments.StorageFailed(group.Key.Name, "write-behind");
+                _logger.LogError(exception, "Write-behind batch of {Count} states to storage {Storage} failed; the states will be written again", writes.Length, group.Key.Name);
+                results = writes.Select(_ => new GrainStateWriteResult(0, exception)).ToArray();
+            }
+
+            for (var j = 0; j < indexes.Length; j++)
+            {
+                if (results[j].Error is InconsistentStateException conflict)
+                {
+                    _logger.LogError(conflict, "Write-behind state conflict");
+                }
+                entries[indexes[j]].SnapshotSaved(results[j]);
+            }
+        }
+    }
+
+    private static Task<GrainStateWrite?> SnapshotInTurnAsync(IWriteBehindEntry entry)
+    {
+        GrainStateWrite? snapshot = null;
+        var item = new DelegateWorkItem(_ =>
+        {
+            snapshot = entry.TakeSnapshot();
+            return Task.CompletedTask;
+        });
+
+        // An activation already gone flushed its state when it deactivated.
+        if (!entry.Activation.TryEnqueue(item))
+        {
+            return Task.FromResult<GrainStateWrite?>(null);
+        }
+        return item.Completion.ContinueWith(
+            static (t, s) => t.IsCompletedSuccessfully ? ((Func<GrainStateWrite?>)s!)() : null,
+            new Func<GrainStateWrite?>(() => snapshot),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        _cycle.Dispose();
+    }
+}
