@@ -48,6 +48,7 @@ internal sealed class ActivationData
             {
                 _mailbox.Enqueue(item);
             }
+            runtime.Instruments.QueueDepthChanged(forwarded.Count);
         }
     }
 
@@ -303,7 +304,10 @@ internal sealed class ActivationData
                 }
                 item = _mailbox.Dequeue();
             }
-            Runtime.Instruments.QueueDepthChanged(-1);
+            if (item.CountsInQueueDepth)
+            {
+                Runtime.Instruments.QueueDepthChanged(-1);
+            }
 
             if (item.IsAbandoned)
             {
@@ -432,10 +436,11 @@ internal sealed class ActivationData
         lock (_lock)
         {
             _status = ActivationStatus.Invalid;
-            var dequeued = _mailbox.Count;
-            var waiting = new List<WorkItem>(dequeued);
+            var dequeued = 0;
+            var waiting = new List<WorkItem>(_mailbox.Count);
             while (_mailbox.TryDequeue(out var item))
             {
+                dequeued += item.CountsInQueueDepth ? 1 : 0;
                 if (!item.IsAbandoned)
                 {
                     waiting.Add(item);
@@ -449,6 +454,8 @@ internal sealed class ActivationData
     private sealed class ActivateWorkItem : SystemWorkItem
     {
         private ActivationData? _activation;
+
+        public override bool CountsInQueueDepth => false;
 
         public override Task Start(ActivationData activation)
         {

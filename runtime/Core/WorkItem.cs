@@ -17,6 +17,9 @@ internal abstract class WorkItem
 
     /// <summary>Calls from grains and clients keep an activation from idle collection; timer ticks and flushes do not.</summary>
     public virtual bool KeepsAlive => true;
+
+    /// <summary>Counted in the queue-depth gauge: everything but an activation's own start, which no one waits behind by choice.</summary>
+    public virtual bool CountsInQueueDepth => true;
 }
 
 /// <summary>A work item whose outcome is a task without a result.</summary>

@@ -17,6 +17,7 @@ internal sealed class ReminderService : IAsyncDisposable
     private readonly PriorityQueue<ReminderEntry, DateTimeOffset> _schedule = new();
     private readonly ITimer _timer;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _deliveries = [];
 
     public ReminderService(IReminderTable table, GrainRuntime runtime)
     {
@@ -120,7 +121,7 @@ internal sealed class ReminderService : IAsyncDisposable
 
         foreach (var entry in due)
         {
-            _ = DeliverAsync(entry);
+            Track(DeliverAsync(entry));
         }
         Arm();
     }
@@ -189,7 +190,7 @@ internal sealed class ReminderService : IAsyncDisposable
 
         if (persist)
         {
-            _ = PersistThenArmAsync(next);
+            Track(PersistThenArmAsync(next));
         }
         else
         {
@@ -210,9 +211,32 @@ internal sealed class ReminderService : IAsyncDisposable
         Arm();
     }
 
+    /// <summary>Keeps a delivery or store in view so that stopping waits for it rather than cutting it off.</summary>
+    private void Track(Task task)
+    {
+        lock (_lock)
+        {
+            _deliveries.Add(task);
+        }
+        task.ContinueWith(static (t, s) =>
+        {
+            var service = (ReminderService)s!;
+            lock (service._lock)
+            {
+                service._deliveries.Remove(t);
+            }
+        }, this, TaskScheduler.Default);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
         await _timer.DisposeAsync().ConfigureAwait(false);
+        Task[] inFlight;
+        lock (_lock)
+        {
+            inFlight = [.. _deliveries];
+        }
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
 }

@@ -82,6 +82,7 @@ public sealed class GrainCallTests
             Assert.Equal(new SequenceReport(expectedPerGrain[grain], 0, 0), report);
         }
         Assert.Equal(callers * callsPerCaller, expectedPerGrain.Sum());
+        Assert.Equal(0, silo.Runtime.Instruments.MailboxDepth);
     }
 
     [Fact]
@@ -147,6 +148,7 @@ public sealed class GrainCallTests
         await Assert.ThrowsAsync<TimeoutException>(() => cycle);
         Assert.Equal("A", await silo.Grain<ICycleGrain>("A").Name());
         Assert.Equal("B", await silo.Grain<ICycleGrain>("B").Name());
+        Assert.Equal(0, silo.Runtime.Instruments.MailboxDepth);
     }
 
     [Fact]

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs every test of CityOps.Twin on a fresh machine of this project's kind: installs what the tests need
+# (PostgreSQL 15's server), starts a private PostgreSQL cluster in a temp folder for the tests, runs every
+# test project and the benchmarks' quick mode, stops the cluster, and ends with "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PG_BIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d /tmp/cityops-test.XXXXXX)
+LOG="$WORK/test.log"
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+stop_postgres() {
+  if [ -f "$WORK/pg/postmaster.pid" ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap stop_postgres EXIT
+
+install_prerequisites() {
+  if [ ! -x "$PG_BIN/initdb" ]; then
+    echo "== installing PostgreSQL 15"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+}
+
+start_postgres() {
+  if [ "$(id -u)" = 0 ]; then chown postgres "$WORK"; fi
+  as_postgres "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U twin >/dev/null
+  for attempt in 1 2 3 4 5; do
+    PG_PORT=$((20000 + RANDOM % 20000))
+    if as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg" -w -t 30 -l "$WORK/pg.log" \
+         -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null; then
+      export TWIN_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=twin;Database=postgres;Pooling=true"
+      echo "== PostgreSQL for the tests on 127.0.0.1:$PG_PORT"
+      return
+    fi
+  done
+  cat "$WORK/pg.log" >&2
+  echo "PostgreSQL did not start" >&2
+  exit 1
+}
+
+install_prerequisites
+start_postgres
+
+echo "== building"
+dotnet build CityOps.Twin.sln -c Release -nologo -v q
+
+echo "== tests"
+status=0
+dotnet test CityOps.Twin.sln -c Release --no-build -nologo 2>&1 | tee "$LOG" || status=$?
+
+echo "== benchmarks, quick mode (checks every benchmark's results at tiny size)"
+bench_status=0
+dotnet run -c Release --no-build --project bench -- quick 2>&1 | tee -a "$LOG" || bench_status=$?
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
+if [ "$bench_status" -ne 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+echo "$passed passed, $failed failed"
+if [ "$status" -ne 0 ] || [ "$bench_status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi

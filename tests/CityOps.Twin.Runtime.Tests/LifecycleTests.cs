@@ -1,0 +1,76 @@
+using CityOps.Twin.Runtime.Tests.Support;
+using CityOps.Twin.Runtime.Tests.TestGrains;
+
+namespace CityOps.Twin.Runtime.Tests;
+
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task An_idle_activation_is_collected_after_the_configured_age_and_its_next_call_activates_it_again()
+    {
+        await using var silo = await TestSilo.StartAsync(b => b.Configure(o =>
+        {
+            o.CollectionAge = TimeSpan.FromMinutes(10);
+            o.CollectionQuantum = TimeSpan.FromMinutes(1);
+        }));
+        await silo.Grain<ILifecycleGrain>("quiet").Ping();
+        await silo.Grain<ILifecycleGrain>("busy").Ping();
+
+        for (var minute = 0; minute < 11; minute++)
+        {
+            await silo.Grain<ILifecycleGrain>("busy").Ping();
+            silo.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+        await silo.Probe.WaitFor("quiet:deactivated:IdleCollection");
+
+        Assert.Equal(0, silo.Probe.Count("busy:deactivated:IdleCollection"));
+        Assert.Equal(1, silo.Runtime.ActivationCount);
+        Assert.Equal("quiet", await silo.Grain<ILifecycleGrain>("quiet").Ping());
+        Assert.Equal(2, silo.Probe.Count("quiet:activated"));
+    }
+
+    [Fact]
+    public async Task An_activation_younger_than_the_age_is_kept()
+    {
+        await using var silo = await TestSilo.StartAsync(b => b.Configure(o => o.CollectionAge = TimeSpan.FromMinutes(10)));
+        await silo.Grain<ILifecycleGrain>("young").Ping();
+
+        silo.Time.Advance(TimeSpan.FromMinutes(9));
+
+        Assert.Equal(1, silo.Runtime.ActivationCount);
+        Assert.Equal(0, silo.Probe.Count("young:deactivated:IdleCollection"));
+    }
+
+    [Fact]
+    public async Task DeactivateOnIdle_deactivates_after_the_turn_and_calls_that_follow_reach_a_new_activation_in_order()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.Grain<ILifecycleGrain>("leaving");
+
+        await grain.Leave();
+        var after = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => grain.Ping()));
+
+        await silo.Probe.WaitFor("leaving:deactivated:ApplicationRequested");
+        Assert.All(after, key => Assert.Equal("leaving", key));
+        Assert.Equal(2, silo.Probe.Count("leaving:activated"));
+    }
+
+    [Fact]
+    public async Task Stopping_the_silo_deactivates_every_activation()
+    {
+        var silo = await TestSilo.StartAsync();
+        for (var i = 0; i < 25; i++)
+        {
+            await silo.Grain<ILifecycleGrain>($"g{i}").Ping();
+        }
+
+        await silo.DisposeAsync();
+
+        for (var i = 0; i < 25; i++)
+        {
+            Assert.Equal(1, silo.Probe.Count($"g{i}:deactivated:ShuttingDown"));
+        }
+        Assert.Equal(0, silo.Runtime.ActivationCount);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Grain<ILifecycleGrain>("late").Ping());
+    }
+}
