@@ -26,10 +26,11 @@ internal interface IWriteBehindEntry
     GrainStateWrite? TakeSnapshot();
 
     /// <summary>
-    /// Runs after the batch, outside any turn. A version conflict is reported to the grain on its next write;
-    /// any other failure (the store was down) keeps the change and queues it for the next cycle.
+    /// Runs after the batch, outside any turn. A version conflict is reported to the grain on its next write.
+    /// Any other failure (the store was down) keeps the snapshot for the next cycle; returns true when the
+    /// flusher must queue the state again for that.
     /// </summary>
-    void SnapshotSaved(GrainStateWriteResult result);
+    bool SnapshotSaved(GrainStateWriteResult result, GrainStateWrite write);
 }
 
 internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersistentStateEntry, IWriteBehindEntry
@@ -45,6 +46,7 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
     private bool _dirty;
     private bool _queued;
     private TaskCompletionSource? _saving;
+    private GrainStateWrite? _refused;
     private Exception? _backgroundError;
     private long _etag;
 
@@ -145,31 +147,36 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
 
     public async Task FlushAsync()
     {
-        if (_dirty)
+        // A batch under way may yet be refused; its outcome decides whether there is anything left to save.
+        await WaitForSavingAsync().ConfigureAwait(false);
+        if (_dirty || Interlocked.Exchange(ref _refused, null) is not null)
         {
             await WriteNowAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            await WaitForSavingAsync().ConfigureAwait(false);
         }
     }
 
     public GrainStateWrite? TakeSnapshot()
     {
         _queued = false;
-        if (!_dirty)
+        var refused = Interlocked.Exchange(ref _refused, null);
+        if (!_dirty && refused is null)
         {
             return null;
         }
 
-        _dirty = false;
         _saving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_dirty)
+        {
+            return refused! with { ExpectedVersion = Etag };
+        }
+
+        _dirty = false;
         return new GrainStateWrite(_key, JsonSerializer.Serialize(State, _typeInfo), Etag);
     }
 
-    public void SnapshotSaved(GrainStateWriteResult result)
+    public bool SnapshotSaved(GrainStateWriteResult result, GrainStateWrite write)
     {
+        var retry = false;
         if (result.Error is null)
         {
             Volatile.Write(ref _etag, result.NewVersion);
@@ -182,18 +189,11 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
         }
         else
         {
-            Activation.TryEnqueue(new DelegateWorkItem(_ =>
-            {
-                _dirty = true;
-                if (!_queued)
-                {
-                    _queued = true;
-                    _writeBehind!.Enqueue(this);
-                }
-                return Task.CompletedTask;
-            }));
+            Volatile.Write(ref _refused, write);
+            retry = true;
         }
         _saving?.TrySetResult();
+        return retry;
     }
 
     private async Task WriteNowAsync()

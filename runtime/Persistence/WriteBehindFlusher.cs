@@ -109,7 +109,10 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
                 {
                     _logger.LogError(conflict, "Write-behind state conflict");
                 }
-                entries[indexes[j]].SnapshotSaved(results[j]);
+                if (entries[indexes[j]].SnapshotSaved(results[j], writes[j]))
+                {
+                    _pending.Enqueue(entries[indexes[j]]);
+                }
             }
         }
     }

@@ -188,17 +188,15 @@ internal sealed class ReminderService : IAsyncDisposable
             _schedule.Enqueue(next, next.NextDue);
         }
 
+        Arm();
         if (persist)
         {
-            Track(PersistThenArmAsync(next));
-        }
-        else
-        {
-            Arm();
+            Track(PersistAsync(next));
         }
     }
 
-    private async Task PersistThenArmAsync(ReminderEntry entry)
+    // Stored after it is scheduled: if the store fails, a restart delivers the tick again (at least once).
+    private async Task PersistAsync(ReminderEntry entry)
     {
         try
         {
@@ -208,7 +206,15 @@ internal sealed class ReminderService : IAsyncDisposable
         {
             _runtime.Logger.LogError(exception, "Storing the next tick of reminder {Reminder} of grain {GrainId} failed", entry.ReminderName, entry.GrainId);
         }
-        Arm();
+    }
+
+    /// <summary>Completes when every delivery under way, and the storing of its next tick, has finished.</summary>
+    internal Task DeliveriesSettled()
+    {
+        lock (_lock)
+        {
+            return Task.WhenAll([.. _deliveries]);
+        }
     }
 
     /// <summary>Keeps a delivery or store in view so that stopping waits for it rather than cutting it off.</summary>

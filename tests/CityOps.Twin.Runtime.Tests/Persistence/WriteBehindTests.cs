@@ -78,12 +78,26 @@ public sealed class WriteBehindTests
         silo.Time.Advance(TimeSpan.FromSeconds(2));
         await silo.Probe.WaitFor("write-refused");
         storage.Unavailable = false;
-        // The retry is queued by a turn of the grain; a call after it proves it has run.
-        await silo.Grain<IHotGrain>("rain-gauge").Get();
-        silo.Time.Advance(TimeSpan.FromSeconds(2));
-        await silo.Probe.WaitFor("batch-written");
+        // Waits for the refused cycle to finish, then runs the next one.
+        await silo.Runtime.FlushWriteBehindAsync();
 
         Assert.Contains("\"Value\":7", (await storage.ReadAsync(new GrainStateKey("hot", "rain-gauge", "latest")))!.Payload);
+    }
+
+    [Fact]
+    public async Task A_change_the_store_refused_is_saved_when_its_grain_deactivates()
+    {
+        var (silo, storage) = await StartAsync();
+        await using var _ = silo;
+        await silo.Grain<IHotGrain>("gas-detector").Set(3);
+        storage.Unavailable = true;
+        silo.Time.Advance(TimeSpan.FromSeconds(2));
+        await silo.Probe.WaitFor("write-refused");
+        storage.Unavailable = false;
+
+        await silo.Runtime.StopAsync();
+
+        Assert.Contains("\"Value\":3", (await storage.ReadAsync(new GrainStateKey("hot", "gas-detector", "latest")))!.Payload);
     }
 
     [Fact]
