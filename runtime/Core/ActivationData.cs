@@ -221,12 +221,15 @@ internal sealed class ActivationData
         SchedulePump();
     }
 
-    /// <summary>True when the activation has had no call since <paramref name="cutoff"/> and nothing is running or waiting.</summary>
+    /// <summary>
+    /// True when no call has arrived since <paramref name="cutoff"/>. Work still running or waiting is no reason
+    /// to keep it: the deactivation queues behind that work, and a call arriving meanwhile cancels it.
+    /// </summary>
     public bool IsIdleSince(long cutoff)
     {
         lock (_lock)
         {
-            return _status == ActivationStatus.Valid && !_running && _mailbox.Count == 0 && !_deactivationQueued && _lastActive <= cutoff;
+            return _status == ActivationStatus.Valid && !_deactivationQueued && _lastActive <= cutoff;
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
     private readonly IReadOnlyList<RelationalDatabase> _databases;
     private ITimer? _collector;
     private int _stopped;
+    private int _disposed;
 
     internal GrainRuntime(
         IServiceProvider services,
@@ -184,8 +185,17 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
         }
     }
 
+    /// <remarks>
+    /// Safe to call more than once: a DI container disposes the runtime once for each registration that hands
+    /// it out (GrainRuntime, IClusterClient, IGrainFactory).
+    /// </remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync().ConfigureAwait(false);
         Instruments.Dispose();
         foreach (var database in _databases)

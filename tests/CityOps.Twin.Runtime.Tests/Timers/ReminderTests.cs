@@ -76,6 +76,7 @@ public sealed class ReminderTests
         after.Time.Advance(TimeSpan.Zero);
 
         await after.Probe.WaitFor($"{key}:deadline");
+        await after.Runtime.Reminders.DeliveriesSettled();
         Assert.False(await after.Grain<IReminderGrain>(key).Has("deadline"));
     }
 

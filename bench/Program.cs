@@ -1,0 +1,30 @@
+using CityOps.Twin.Bench;
+
+// dotnet run -c Release --project bench -- <name>|all|quick
+// Each figure prints as "name: value unit", with its baselines and ratios from the same run.
+var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["calls"] = CallBenchmark.RunAsync,
+};
+
+var name = args.FirstOrDefault() ?? "all";
+if (name.Equals("quick", StringComparison.OrdinalIgnoreCase) || name.Equals("all", StringComparison.OrdinalIgnoreCase))
+{
+    var quick = name.Equals("quick", StringComparison.OrdinalIgnoreCase);
+    foreach (var (benchmark, run) in benchmarks)
+    {
+        Console.WriteLine($"== {benchmark}{(quick ? " (quick)" : string.Empty)}");
+        await run(quick);
+    }
+    return 0;
+}
+
+if (!benchmarks.TryGetValue(name, out var single))
+{
+    Console.Error.WriteLine($"Unknown benchmark '{name}'. Known: {string.Join(", ", benchmarks.Keys)}, all, quick.");
+    return 2;
+}
+
+Console.WriteLine($"== {name}");
+await single(false);
+return 0;

@@ -1,0 +1,27 @@
+using CityOps.Twin.Grains;
+using CityOps.Twin.Grains.Mode;
+using CityOps.Twin.Runtime.Hosting;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace CityOps.Twin.Silo.Hosting;
+
+public static class TwinSiloExtensions
+{
+    /// <summary>The grain runtime with the twin's grains over the chosen storage.</summary>
+    public static IServiceCollection AddTwinSilo(this IServiceCollection services, SiloSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataFolder, "keys")));
+        services.AddGrainRuntime(builder =>
+        {
+            builder.AddGrains(typeof(CityModeGrain).Assembly).AddStateSerialization(GrainStateJsonContext.Default);
+            _ = settings.Storage switch
+            {
+                StorageKind.Sqlite => builder.UseSqlite(settings.SqlitePath),
+                StorageKind.Postgres => builder.UsePostgreSql(settings.ConnectionString!),
+                _ => builder.UseInMemoryStorage(),
+            };
+        });
+        return services;
+    }
+}

@@ -1,0 +1,47 @@
+using CityOps.Twin.Silo.Hosting;
+using CityOps.Twin.Silo.Telemetry;
+using CityOps.Twin.Web;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+var builder = WebApplication.CreateBuilder(args);
+
+SiloSettings settings;
+try
+{
+    settings = SiloSettings.From(builder.Configuration);
+}
+catch (SiloSettingsException exception)
+{
+    Console.Error.WriteLine($"cityops-twin: {exception.Message}");
+    return 2;
+}
+
+// The twin view's styles live in the web project; outside a published build they are found through its
+// static web assets manifest, which ASP.NET reads only in Development unless asked.
+builder.WebHost.UseStaticWebAssets();
+builder.Services.AddTwinSilo(settings);
+builder.Services.AddTwinTelemetry(builder.Configuration);
+builder.Services.AddTwinView();
+builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime");
+
+var app = builder.Build();
+app.UseAntiforgery();
+app.MapHealthChecks("/healthz");
+app.MapTwinView();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    foreach (var address in addresses)
+    {
+        Console.WriteLine($"CityOps.Twin: twin view at {address}/  (health: {address}/healthz)");
+    }
+    Console.WriteLine($"CityOps.Twin: state in {settings.Describe()}");
+});
+
+app.Run();
+return 0;
+
+/// <summary>The entry point's type, for WebApplicationFactory in the silo's tests.</summary>
+public partial class Program;
