@@ -14,8 +14,8 @@ internal static class CallBenchmark
     public static async Task RunAsync(bool quick)
     {
         var callers = quick ? 2 : Environment.ProcessorCount * 4;
-        var callsPerCaller = quick ? 1_000 : 400_000;
-        var rounds = quick ? 1 : 5;
+        var callsPerCaller = quick ? 1_000 : 200_000;
+        var rounds = quick ? 1 : 7;
 
         await using var services = new ServiceCollection()
             .AddGrainRuntime(b => b.AddGrains(typeof(PingGrain).Assembly))
@@ -28,10 +28,13 @@ internal static class CallBenchmark
         var direct = Enumerable.Range(0, callers).Select(_ => (IPingGrain)new PingGrain()).ToArray();
         var shared = runtime.GetGrain<IPingGrain>("shared");
 
-        var directRate = await Measurement.MedianRateAsync(rounds, () => CallAllAsync(direct, callsPerCaller));
-        var generatedRate = await Measurement.MedianRateAsync(rounds, () => CallAllAsync(generated, callsPerCaller));
-        var proxiedRate = await Measurement.MedianRateAsync(rounds, () => CallAllAsync(proxied, callsPerCaller));
-        var queuedRate = await Measurement.MedianRateAsync(rounds, () => BurstAsync(shared, callers, callsPerCaller / 4));
+        var rates = await Measurement.MedianRatesAsync(
+            rounds,
+            ("direct", () => CallAllAsync(direct, callsPerCaller)),
+            ("generated", () => CallAllAsync(generated, callsPerCaller)),
+            ("proxied", () => CallAllAsync(proxied, callsPerCaller)),
+            ("queued", () => BurstAsync(shared, callers, callsPerCaller / 4)));
+        var (directRate, generatedRate, proxiedRate, queuedRate) = (rates["direct"], rates["generated"], rates["proxied"], rates["queued"]);
 
         Measurement.Report("calls.direct", directRate, "calls/s");
         Measurement.Report("calls.generated_reference", generatedRate, "calls/s");

@@ -66,9 +66,13 @@ internal sealed class ActivationData
 
     internal void RemoveTimer(GrainTimer timer) => _timers.Remove(timer);
 
-    public Task<TResult>? TryInvoke<TGrain, TState, TResult>(string method, TState state, Func<TGrain, TState, Task<TResult>> call)
+    /// <summary>Runs or queues a call. Null when the activation is gone: the caller looks the grain up again.</summary>
+    public TTask? TryInvoke<TCall, TTask>(string method, in TCall call)
+        where TCall : struct, IGrainCall<TTask>
+        where TTask : Task
     {
-        CallWorkItem<TGrain, TState, TResult>? queued = null;
+        WorkItem? queued = null;
+        TTask? queuedTask = null;
         bool startPump;
         lock (_lock)
         {
@@ -85,8 +89,7 @@ internal sealed class ActivationData
             }
             else
             {
-                queued = new CallWorkItem<TGrain, TState, TResult>(state, call);
-                queued.ArmTimeout(Runtime.Time, Runtime.Options.ResponseTimeout, GrainId, method);
+                (queued, queuedTask) = call.ToWorkItem(this, method);
                 startPump = EnqueueLocked(queued);
             }
         }
@@ -97,20 +100,11 @@ internal sealed class ActivationData
             {
                 SchedulePump();
             }
-            return queued.Task;
+            return queuedTask;
         }
 
         var started = Runtime.Instruments.TurnStarted();
-        Task<TResult> task;
-        try
-        {
-            task = call((TGrain)(object)Grain!, state);
-        }
-        catch (Exception exception)
-        {
-            task = Task.FromException<TResult>(exception);
-        }
-
+        var task = call.Invoke(Grain!);
         if (task.IsCompleted)
         {
             Runtime.Instruments.TurnEnded(started);
@@ -118,68 +112,9 @@ internal sealed class ActivationData
             return task;
         }
 
-        var pending = new CallWorkItem<TGrain, TState, TResult>(state, call);
-        pending.ArmTimeout(Runtime.Time, Runtime.Options.ResponseTimeout, GrainId, method);
+        var (pending, pendingTask) = call.ToWorkItem(this, method);
         ContinueAfterInlineTurn(task, pending, started);
-        return pending.Task;
-    }
-
-    public Task? TryInvoke<TGrain, TState>(string method, TState state, Func<TGrain, TState, Task> call)
-    {
-        CallWorkItem<TGrain, TState>? queued = null;
-        bool startPump;
-        lock (_lock)
-        {
-            if (_status == ActivationStatus.Invalid)
-            {
-                return null;
-            }
-
-            _lastActive = Runtime.Time.GetTimestamp();
-            if (!_running && _mailbox.Count == 0 && _status == ActivationStatus.Valid)
-            {
-                _running = true;
-                startPump = false;
-            }
-            else
-            {
-                queued = new CallWorkItem<TGrain, TState>(state, call);
-                queued.ArmTimeout(Runtime.Time, Runtime.Options.ResponseTimeout, GrainId, method);
-                startPump = EnqueueLocked(queued);
-            }
-        }
-
-        if (queued is not null)
-        {
-            if (startPump)
-            {
-                SchedulePump();
-            }
-            return queued.Task;
-        }
-
-        var started = Runtime.Instruments.TurnStarted();
-        Task task;
-        try
-        {
-            task = call((TGrain)(object)Grain!, state);
-        }
-        catch (Exception exception)
-        {
-            task = Task.FromException(exception);
-        }
-
-        if (task.IsCompleted)
-        {
-            Runtime.Instruments.TurnEnded(started);
-            ReleaseTurn();
-            return task;
-        }
-
-        var pending = new CallWorkItem<TGrain, TState>(state, call);
-        pending.ArmTimeout(Runtime.Time, Runtime.Options.ResponseTimeout, GrainId, method);
-        ContinueAfterInlineTurn(task, pending, started);
-        return pending.Task;
+        return pendingTask;
     }
 
     /// <summary>Queues a system turn (timer tick, flush, reminder, deactivation). Returns false if the activation is gone.</summary>

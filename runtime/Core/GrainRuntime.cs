@@ -117,30 +117,22 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
     /// <summary>Saves every write-behind state written so far.</summary>
     public Task FlushWriteBehindAsync() => WriteBehind.FlushAsync();
 
-    public Task<TResult> InvokeAsync<TGrain, TState, TResult>(GrainReference target, string method, TState state, Func<TGrain, TState, Task<TResult>> call)
-    {
-        Instruments.CallMade();
-        var spin = new SpinWait();
-        while (true)
-        {
-            var activation = ResolveCached(target);
-            if (activation.TryInvoke(method, state, call) is { } task)
-            {
-                return task;
-            }
-            target.CachedActivation = null;
-            spin.SpinOnce();
-        }
-    }
+    public Task<TResult> InvokeAsync<TGrain, TState, TResult>(GrainReference target, string method, TState state, Func<TGrain, TState, Task<TResult>> call) =>
+        Invoke<ResultCall<TGrain, TState, TResult>, Task<TResult>>(target, method, new ResultCall<TGrain, TState, TResult>(state, call));
 
-    public Task InvokeAsync<TGrain, TState>(GrainReference target, string method, TState state, Func<TGrain, TState, Task> call)
+    public Task InvokeAsync<TGrain, TState>(GrainReference target, string method, TState state, Func<TGrain, TState, Task> call) =>
+        Invoke<VoidCall<TGrain, TState>, Task>(target, method, new VoidCall<TGrain, TState>(state, call));
+
+    private TTask Invoke<TCall, TTask>(GrainReference target, string method, in TCall call)
+        where TCall : struct, IGrainCall<TTask>
+        where TTask : Task
     {
         Instruments.CallMade();
         var spin = new SpinWait();
         while (true)
         {
             var activation = ResolveCached(target);
-            if (activation.TryInvoke(method, state, call) is { } task)
+            if (activation.TryInvoke<TCall, TTask>(method, call) is { } task)
             {
                 return task;
             }

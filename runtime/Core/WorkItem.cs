@@ -58,16 +58,18 @@ internal sealed class DelegateWorkItem(Func<ActivationData, Task> body, bool kee
     public override Task Start(ActivationData activation) => body(activation);
 }
 
-/// <summary>A call that could not run at once: it waits in the mailbox with a timeout.</summary>
-internal abstract class CallWorkItem<TCompletion> : WorkItem where TCompletion : class
+/// <summary>
+/// A call that could not run at once (it waits in the mailbox) or that went asynchronous: its caller waits on
+/// <see cref="Task"/>, which fails with <see cref="TimeoutException"/> if the turn does not end in time.
+/// </summary>
+internal abstract class CallWorkItem<TResult> : WorkItem
 {
+    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _timeout;
 
-    protected abstract bool TrySetException(Exception exception);
+    public Task<TResult> Task => _completion.Task;
 
-    protected abstract bool IsCompleted { get; }
-
-    public override bool IsAbandoned => IsCompleted;
+    public override bool IsAbandoned => _completion.Task.IsCompleted;
 
     public void ArmTimeout(TimeProvider time, TimeSpan timeout, GrainId grain, string method)
     {
@@ -79,8 +81,8 @@ internal abstract class CallWorkItem<TCompletion> : WorkItem where TCompletion :
         _timeout = time.CreateTimer(
             static state =>
             {
-                var (item, grain, method, timeout) = ((CallWorkItem<TCompletion>, GrainId, string, TimeSpan))state!;
-                item.TrySetException(new TimeoutException(
+                var (item, grain, method, timeout) = ((CallWorkItem<TResult>, GrainId, string, TimeSpan))state!;
+                item._completion.TrySetException(new TimeoutException(
                     $"The call {method} to grain {grain} did not complete within {timeout.TotalSeconds:0.###} s (the grain may be busy, or waiting on a call cycle)."));
             },
             (this, grain, method, timeout),
@@ -88,73 +90,47 @@ internal abstract class CallWorkItem<TCompletion> : WorkItem where TCompletion :
             Timeout.InfiniteTimeSpan);
     }
 
-    protected void DisarmTimeout() => _timeout?.Dispose();
+    public override void Complete(Task turn)
+    {
+        _timeout?.Dispose();
+        if (turn.IsFaulted)
+        {
+            _completion.TrySetException(turn.Exception!.InnerExceptions);
+        }
+        else if (turn.IsCanceled)
+        {
+            _completion.TrySetCanceled();
+        }
+        else
+        {
+            _completion.TrySetResult(ResultOf(turn));
+        }
+    }
 
     public override void Fail(Exception exception)
     {
-        TrySetException(exception);
-        DisarmTimeout();
+        _timeout?.Dispose();
+        _completion.TrySetException(exception);
     }
+
+    protected abstract TResult ResultOf(Task turn);
 }
 
-internal sealed class CallWorkItem<TGrain, TState, TResult>(TState state, Func<TGrain, TState, Task<TResult>> call)
-    : CallWorkItem<TaskCompletionSource<TResult>>
+internal sealed class CallWorkItem<TGrain, TState, TResult>(TState state, Func<TGrain, TState, Task<TResult>> call) : CallWorkItem<TResult>
 {
-    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task<TResult> Task => _completion.Task;
-
-    protected override bool IsCompleted => _completion.Task.IsCompleted;
-
-    protected override bool TrySetException(Exception exception) => _completion.TrySetException(exception);
-
     public override Task Start(ActivationData activation) => call((TGrain)(object)activation.Grain!, state);
 
-    public override void Complete(Task turn)
-    {
-        DisarmTimeout();
-        if (turn.IsFaulted)
-        {
-            _completion.TrySetException(turn.Exception!.InnerExceptions);
-        }
-        else if (turn.IsCanceled)
-        {
-            _completion.TrySetCanceled();
-        }
-        else
-        {
-            _completion.TrySetResult(((Task<TResult>)turn).Result);
-        }
-    }
+    protected override TResult ResultOf(Task turn) => ((Task<TResult>)turn).Result;
 }
 
-internal sealed class CallWorkItem<TGrain, TState>(TState state, Func<TGrain, TState, Task> call)
-    : CallWorkItem<TaskCompletionSource>
+internal sealed class VoidCallWorkItem<TGrain, TState>(TState state, Func<TGrain, TState, Task> call) : CallWorkItem<VoidResult>
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Task => _completion.Task;
-
-    protected override bool IsCompleted => _completion.Task.IsCompleted;
-
-    protected override bool TrySetException(Exception exception) => _completion.TrySetException(exception);
-
     public override Task Start(ActivationData activation) => call((TGrain)(object)activation.Grain!, state);
 
-    public override void Complete(Task turn)
-    {
-        DisarmTimeout();
-        if (turn.IsFaulted)
-        {
-            _completion.TrySetException(turn.Exception!.InnerExceptions);
-        }
-        else if (turn.IsCanceled)
-        {
-            _completion.TrySetCanceled();
-        }
-        else
-        {
-            _completion.TrySetResult();
-        }
-    }
+    protected override VoidResult ResultOf(Task turn) => default;
+}
+
+/// <summary>The result of a grain method that returns a plain <see cref="Task"/>.</summary>
+internal readonly struct VoidResult
+{
 }

@@ -23,8 +23,6 @@ public sealed class RelationalGrainStorage(RelationalDatabase database, TimeProv
 
     public string Name { get; } = name;
 
-    public RelationalDatabase Database => database;
-
     public async Task<GrainStateRecord?> ReadAsync(GrainStateKey key, CancellationToken cancellationToken = default)
     {
         await using var lease = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
