@@ -1,5 +1,7 @@
 using CityOps.Twin.Contracts.Mode;
 
+using CityOps.Twin.Grains.Tests.Support;
+
 namespace CityOps.Twin.Grains.Tests.Mode;
 
 public sealed class CityModeGrainTests

@@ -3,7 +3,7 @@ using CityOps.Twin.Runtime;
 using CityOps.Twin.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CityOps.Twin.Grains.Tests;
+namespace CityOps.Twin.Grains.Tests.Support;
 
 /// <summary>A silo with the twin's grains on a manual clock over the given storage.</summary>
 public sealed class TwinSilo : IAsyncDisposable
