@@ -114,6 +114,12 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
             ? provider
             : throw new ArgumentException($"No stream provider named '{name}'; configured: {string.Join(", ", _streamProviders.Keys)}.", nameof(name));
 
+    /// <summary>
+    /// Completes when every reminder tick that has come due has been delivered and its next tick stored. With a
+    /// manual or drill clock: advance the clock, then await this to know the grains have seen the ticks.
+    /// </summary>
+    public Task WhenRemindersDeliveredAsync() => Reminders.DeliveriesSettled();
+
     /// <summary>Saves every write-behind state written so far.</summary>
     public Task FlushWriteBehindAsync() => WriteBehind.FlushAsync();
 

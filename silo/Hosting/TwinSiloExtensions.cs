@@ -1,5 +1,4 @@
 using CityOps.Twin.Grains;
-using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Runtime.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -12,9 +11,10 @@ public static class TwinSiloExtensions
     {
         services.AddSingleton(settings);
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataFolder, "keys")));
+        services.AddTwinCatalogues();
         services.AddGrainRuntime(builder =>
         {
-            builder.AddGrains(typeof(CityModeGrain).Assembly).AddStateSerialization(GrainStateJsonContext.Default);
+            builder.AddTwinGrains();
             _ = settings.Storage switch
             {
                 StorageKind.Sqlite => builder.UseSqlite(settings.SqlitePath),

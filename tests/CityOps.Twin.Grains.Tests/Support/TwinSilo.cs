@@ -1,4 +1,3 @@
-using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Runtime;
 using CityOps.Twin.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,9 +26,10 @@ public sealed class TwinSilo : IAsyncDisposable
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
+            .AddTwinCatalogues()
             .AddGrainRuntime(builder =>
             {
-                builder.AddGrains(typeof(CityModeGrain).Assembly).AddStateSerialization(GrainStateJsonContext.Default);
+                builder.AddTwinGrains();
                 storage(builder);
             })
             .BuildServiceProvider();

@@ -33,7 +33,7 @@ public sealed class ReminderTests
         {
             silo.Time.Advance(TimeSpan.FromMinutes(30));
             await silo.Probe.WaitFor("patrol:round", tick);
-            await silo.Runtime.Reminders.DeliveriesSettled();
+            await silo.Runtime.WhenRemindersDeliveredAsync();
         }
         Assert.True(await silo.Grain<IReminderGrain>("patrol").Has("round"));
     }
@@ -76,7 +76,7 @@ public sealed class ReminderTests
         after.Time.Advance(TimeSpan.Zero);
 
         await after.Probe.WaitFor($"{key}:deadline");
-        await after.Runtime.Reminders.DeliveriesSettled();
+        await after.Runtime.WhenRemindersDeliveredAsync();
         Assert.False(await after.Grain<IReminderGrain>(key).Has("deadline"));
     }
 
@@ -112,7 +112,7 @@ public sealed class ReminderTests
         await using var second = await TestSilo.StartAsync(b => b.UseSqlite(path), new ManualTimeProvider(Monday.AddHours(5).AddMinutes(30)));
         second.Time.Advance(TimeSpan.Zero);
         await second.Probe.WaitFor("gauge:hourly");
-        await second.Runtime.Reminders.DeliveriesSettled();
+        await second.Runtime.WhenRemindersDeliveredAsync();
 
         // Missed ticks at 09:00 ... 13:00 make one; the next is on the hour, 14:00.
         second.Time.Advance(TimeSpan.FromMinutes(29));

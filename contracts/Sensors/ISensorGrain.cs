@@ -1,0 +1,14 @@
+using CityOps.Twin.Runtime;
+
+namespace CityOps.Twin.Contracts.Sensors;
+
+/// <summary>A sensor, keyed by its id.</summary>
+public interface ISensorGrain : IGrainWithStringKey
+{
+    /// <summary>Files the sensor (or updates its file); readings are refused until it is filed.</summary>
+    Task File(SensorFile file);
+
+    Task<ReadingOutcome> Record(SensorReading reading);
+
+    Task<SensorSnapshot?> GetSnapshot();
+}

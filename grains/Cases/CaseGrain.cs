@@ -1,0 +1,179 @@
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Runtime;
+
+namespace CityOps.Twin.Grains.Cases;
+
+/// <summary>
+/// One case through the closed loop. Each step is checked against <see cref="CaseLifecycle"/>, written through
+/// (durable before the caller hears of it) with a timeline entry, and sets the next step's deadline from the
+/// category and the city's current mode. The earliest pending deadline is a one-shot reminder: when it comes
+/// due (also after a restart) the step, or the disposal, is flagged overdue.
+/// </summary>
+public sealed class CaseGrain(
+    [PersistentState("case")] IPersistentState<CaseState> state,
+    CaseCategoryCatalogue catalogue) : Grain, ICaseGrain, IRemindable
+{
+    private const string DeadlineReminder = "deadline";
+
+    public Task<CaseRecord?> Get() => Task.FromResult(state.State.Record);
+
+    public async Task<CaseRecord> Report(NewCase report)
+    {
+        if (state.State.Record is { } existing)
+        {
+            return existing;
+        }
+
+        Require(!string.IsNullOrWhiteSpace(report.Title), "a case needs a title");
+        Require(!string.IsNullOrWhiteSpace(report.ReportedBy), "a case needs the name of who reported it");
+        Require(!string.IsNullOrWhiteSpace(report.GridCode), "a case needs the grid it lies in");
+        Require(report.Position.IsValid, $"position {report.Position} is not a longitude/latitude");
+        var category = catalogue.Get(report.CategoryCode);
+        var deadlines = category.DeadlinesIn(await CurrentModeAsync());
+        var now = TimeProvider.GetUtcNow();
+
+        state.State.Record = new CaseRecord(
+            GetPrimaryKeyString(), report.Title, report.Description, category.Code, category.Urgency, report.Source, report.Position,
+            report.GridCode, report.ExternalReference, CaseStatus.Reported, now, Team: null,
+            StepDueAt: now.AddMinutes(deadlines.Register), StepOverdue: false,
+            DisposalDueAt: report.DisposalDueOverride, DisposedAt: null, DisposalOverdue: false,
+            ReworkCount: 0, EvaluationScore: null,
+            Timeline: [new CaseTimelineEntry(now, report.ReportedBy, "上报 Reported", null, CaseStatus.Reported, report.Description)]);
+        await state.WriteStateAsync();
+        await ScheduleDeadlineAsync();
+        return state.State.Record;
+    }
+
+    public async Task<CaseRecord> Act(CaseStep step)
+    {
+        var record = state.State.Record ?? throw new CaseInputException($"Case {GetPrimaryKeyString()} has not been reported.");
+        if (!CaseLifecycle.TryNext(record.Status, step.Action, out var next))
+        {
+            throw new CaseTransitionException(record.CaseId, record.Status, step.Action, CaseLifecycle.AllowedFrom(record.Status));
+        }
+
+        Require(!string.IsNullOrWhiteSpace(step.Actor), $"{step.Action} needs the name of who does it");
+        Require(step.Action is not (CaseAction.Cancel or CaseAction.FailCheck) || !string.IsNullOrWhiteSpace(step.Reason), $"{step.Action} needs a reason");
+        Require(step.Action is not CaseAction.Dispatch || !string.IsNullOrWhiteSpace(step.Team), "Dispatch needs the team the case goes to");
+        Require(step.Action is not CaseAction.Evaluate || step.Score is >= 1 and <= 5, $"Evaluate needs a score from 1 to 5; got {step.Score?.ToString() ?? "none"}");
+
+        var deadlines = catalogue.Get(record.CategoryCode).DeadlinesIn(await CurrentModeAsync());
+        var now = TimeProvider.GetUtcNow();
+        var disposalDue = record.DisposalDueAt;
+        record = step.Action switch
+        {
+            CaseAction.Register => record with { StepDueAt = now.AddMinutes(deadlines.Dispatch) },
+            CaseAction.Cancel => record with { StepDueAt = null },
+            CaseAction.Dispatch => record with
+            {
+                Team = step.Team,
+                StepDueAt = disposalDue ?? now.AddMinutes(deadlines.Dispose),
+                DisposalDueAt = disposalDue ?? now.AddMinutes(deadlines.Dispose),
+            },
+            CaseAction.StartHandling => record,
+            CaseAction.GiveFeedback => record with
+            {
+                DisposedAt = now,
+                DisposalOverdue = record.DisposalOverdue || now > record.DisposalDueAt,
+                StepDueAt = now.AddMinutes(deadlines.Check),
+            },
+            CaseAction.PassCheck => record with { StepDueAt = null },
+            CaseAction.FailCheck => record with
+            {
+                ReworkCount = record.ReworkCount + 1,
+                DisposedAt = null,
+                DisposalOverdue = false,
+                StepDueAt = now.AddMinutes(deadlines.Dispose),
+                DisposalDueAt = now.AddMinutes(deadlines.Dispose),
+            },
+            CaseAction.Evaluate => record with { EvaluationScore = step.Score },
+            _ => throw new CaseInputException($"Unknown step {step.Action}."),
+        };
+
+        var keepsStepDeadline = step.Action == CaseAction.StartHandling;
+        state.State.Record = record with
+        {
+            Status = next,
+            StepOverdue = keepsStepDeadline && record.StepOverdue,
+            Timeline = [.. record.Timeline, new CaseTimelineEntry(now, step.Actor, Label(step.Action), record.Status, next, step.Reason ?? step.Team)],
+        };
+        await state.WriteStateAsync();
+        await ScheduleDeadlineAsync();
+        return state.State.Record;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Record is not { IsOpen: true } record)
+        {
+            return;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        var stepOverdue = !record.StepOverdue && record.StepDueAt <= now;
+        var disposalOverdue = !record.DisposalOverdue && record.DisposedAt is null && record.DisposalDueAt <= now
+            && record.Status is CaseStatus.Dispatched or CaseStatus.Handling;
+        if (stepOverdue || disposalOverdue)
+        {
+            state.State.Record = record with
+            {
+                StepOverdue = record.StepOverdue || stepOverdue,
+                DisposalOverdue = record.DisposalOverdue || disposalOverdue,
+                Timeline = [.. record.Timeline, new CaseTimelineEntry(now, "system", "超期 Overdue", record.Status, record.Status, $"due {record.StepDueAt:u}")],
+            };
+            await state.WriteStateAsync();
+        }
+        await ScheduleDeadlineAsync();
+    }
+
+    /// <summary>One reminder, at the earliest deadline not yet passed and flagged; none once the case is finished.</summary>
+    private async Task ScheduleDeadlineAsync()
+    {
+        var record = state.State.Record!;
+        DateTimeOffset?[] pending =
+        [
+            record.StepOverdue ? null : record.StepDueAt,
+            record.DisposalOverdue || record.DisposedAt is not null ? null : record.DisposalDueAt,
+        ];
+        var next = record.IsOpen ? pending.Where(d => d is not null).Min() : null;
+        if (next is { } due)
+        {
+            var delay = due - TimeProvider.GetUtcNow();
+            await RegisterOrUpdateReminder(DeadlineReminder, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        }
+        else if (await GetReminder(DeadlineReminder) is { } reminder)
+        {
+            await UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task<OperatingMode> CurrentModeAsync() =>
+        (await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode()).Operating;
+
+    private static void Require(bool condition, string problem)
+    {
+        if (!condition)
+        {
+            throw new CaseInputException(problem + ".");
+        }
+    }
+
+    private static string Label(CaseAction action) => action switch
+    {
+        CaseAction.Register => "立案 Registered",
+        CaseAction.Cancel => "作废 Cancelled",
+        CaseAction.Dispatch => "派遣 Dispatched",
+        CaseAction.StartHandling => "处置 Handling",
+        CaseAction.GiveFeedback => "反馈 Feedback",
+        CaseAction.PassCheck => "核查通过 Check passed",
+        CaseAction.FailCheck => "核查不通过 Check failed (rework)",
+        CaseAction.Evaluate => "综合评价 Evaluated",
+        _ => action.ToString(),
+    };
+}
+
+public sealed class CaseState
+{
+    public CaseRecord? Record { get; set; }
+}

@@ -1,0 +1,26 @@
+using CityOps.Twin.Contracts.Cases;
+
+namespace CityOps.Twin.Grains.Cases;
+
+/// <summary>
+/// The closed loop as a table: from each status, the steps allowed and where each leads. Cancelled and
+/// Evaluated are final. A failed check sends the case back to Dispatched as rework.
+/// </summary>
+public static class CaseLifecycle
+{
+    private static readonly Dictionary<CaseStatus, Dictionary<CaseAction, CaseStatus>> Transitions = new()
+    {
+        [CaseStatus.Reported] = new() { [CaseAction.Register] = CaseStatus.Registered, [CaseAction.Cancel] = CaseStatus.Cancelled },
+        [CaseStatus.Registered] = new() { [CaseAction.Dispatch] = CaseStatus.Dispatched },
+        [CaseStatus.Dispatched] = new() { [CaseAction.StartHandling] = CaseStatus.Handling },
+        [CaseStatus.Handling] = new() { [CaseAction.GiveFeedback] = CaseStatus.Feedback },
+        [CaseStatus.Feedback] = new() { [CaseAction.PassCheck] = CaseStatus.Closed, [CaseAction.FailCheck] = CaseStatus.Dispatched },
+        [CaseStatus.Closed] = new() { [CaseAction.Evaluate] = CaseStatus.Evaluated },
+        [CaseStatus.Cancelled] = new(),
+        [CaseStatus.Evaluated] = new(),
+    };
+
+    public static IReadOnlyList<CaseAction> AllowedFrom(CaseStatus status) => [.. Transitions[status].Keys];
+
+    public static bool TryNext(CaseStatus status, CaseAction action, out CaseStatus next) => Transitions[status].TryGetValue(action, out next);
+}

@@ -1,0 +1,150 @@
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Runtime;
+using CityOps.Twin.Runtime.Streams;
+
+namespace CityOps.Twin.Grains.Sensors;
+
+/// <summary>
+/// A sensor's live state. Readings are applied in time order (an older or repeated one is ignored); the alarm
+/// level follows <see cref="AlarmEvaluator"/>. Entering alarm from none starts an episode and opens exactly
+/// one case for it, with an id made of the sensor and the episode number, so a replayed reading cannot open
+/// a second. Level changes are written through and published on the grid's "sensor-alarms" stream; the
+/// readings themselves are hot state, written behind.
+/// </summary>
+public sealed class SensorGrain(
+    [PersistentState("file")] IPersistentState<SensorFileState> file,
+    [PersistentState("live", WriteBehind = true)] IPersistentState<SensorLiveState> live,
+    SensorRulebook rules,
+    CaseCategoryCatalogue categories) : Grain, ISensorGrain
+{
+    public const string AlarmStreamNamespace = "sensor-alarms";
+
+    /// <summary>Readings kept for the trend and the device page: a day of 15-minute readings, an hour of 1-minute ones.</summary>
+    private const int RecentReadings = 96;
+
+    private OperatingMode _mode;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _mode = (await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode()).Operating;
+
+    public async Task File(SensorFile sensorFile)
+    {
+        if (sensorFile.SensorId != GetPrimaryKeyString())
+        {
+            throw new ArgumentException($"The file of sensor {sensorFile.SensorId} was sent to sensor {GetPrimaryKeyString()}.");
+        }
+        if (!sensorFile.Position.IsValid)
+        {
+            throw new ArgumentException($"Sensor {sensorFile.SensorId}: position {sensorFile.Position} is not a longitude/latitude.");
+        }
+        file.State.File = sensorFile;
+        await file.WriteStateAsync();
+    }
+
+    public async Task<ReadingOutcome> Record(SensorReading reading)
+    {
+        var sensorFile = file.State.File ?? throw new InvalidOperationException($"Sensor {GetPrimaryKeyString()} is not filed; file it before sending readings.");
+        var thresholds = rules.For(sensorFile.Kind, _mode);
+        if (!double.IsFinite(reading.Value) || reading.Value < thresholds.PhysicalMinimum || reading.Value > thresholds.PhysicalMaximum)
+        {
+            throw new ArgumentOutOfRangeException(nameof(reading), reading.Value,
+                $"Sensor {sensorFile.SensorId} ({sensorFile.Kind}): {reading.Value} {thresholds.Unit} is outside the physical range {thresholds.PhysicalMinimum}..{thresholds.PhysicalMaximum}.");
+        }
+        if (live.State.MeasuredAt is { } last && reading.MeasuredAt <= last)
+        {
+            return ReadingOutcome.Stale;
+        }
+
+        live.State.Value = reading.Value;
+        live.State.MeasuredAt = reading.MeasuredAt;
+        live.State.Recent.Add(reading);
+        if (live.State.Recent.Count > RecentReadings)
+        {
+            live.State.Recent.RemoveAt(0);
+        }
+        await live.WriteStateAsync();
+
+        var from = file.State.Level;
+        var to = AlarmEvaluator.Next(from, reading.Value, thresholds);
+        if (to != from)
+        {
+            await ChangeLevelAsync(sensorFile, from, to, reading);
+        }
+        return ReadingOutcome.Applied;
+    }
+
+    public Task<SensorSnapshot?> GetSnapshot() => Task.FromResult(file.State.File is { } sensorFile
+        ? new SensorSnapshot(sensorFile, live.State.Value, live.State.MeasuredAt, file.State.Level, file.State.Episodes, file.State.OpenCaseId,
+            TrendPerHour(live.State.Recent), [.. live.State.Recent])
+        : null);
+
+    private async Task ChangeLevelAsync(SensorFile sensorFile, AlarmLevel from, AlarmLevel to, SensorReading reading)
+    {
+        if (from == AlarmLevel.None)
+        {
+            file.State.Episodes++;
+            var caseId = $"S-{sensorFile.SensorId}-{file.State.Episodes:D4}";
+            var category = rules.CaseCategoryOf(sensorFile.Kind);
+            await GrainFactory.GetGrain<ICaseGrain>(caseId).Report(new NewCase(
+                $"{categories.Get(category).Name}: {sensorFile.Name}",
+                $"{sensorFile.Kind} {reading.Value} {rules.For(sensorFile.Kind, _mode).Unit} at {reading.MeasuredAt:u}, {to} alarm",
+                category, CaseSource.Sensor, sensorFile.Position, sensorFile.GridCode, $"sensor {sensorFile.SensorId}"));
+            file.State.OpenCaseId = caseId;
+        }
+        else if (to == AlarmLevel.None)
+        {
+            file.State.OpenCaseId = null;
+        }
+
+        file.State.Level = to;
+        await file.WriteStateAsync();
+        await GetStreamProvider("Default").GetStream<SensorAlarmChanged>(StreamId.Create(AlarmStreamNamespace, sensorFile.GridCode))
+            .OnNextAsync(new SensorAlarmChanged(sensorFile.SensorId, sensorFile.Kind, sensorFile.GridCode, from, to, reading.Value, reading.MeasuredAt));
+    }
+
+    /// <summary>Least-squares slope of the readings of the last hour before the latest, in units per hour.</summary>
+    private static double TrendPerHour(List<SensorReading> recent)
+    {
+        if (recent.Count < 2)
+        {
+            return 0;
+        }
+        var latest = recent[^1].MeasuredAt;
+        var window = recent.Where(r => latest - r.MeasuredAt <= TimeSpan.FromHours(1)).ToList();
+        if (window.Count < 2)
+        {
+            window = recent.TakeLast(2).ToList();
+        }
+        var hours = window.Select(r => (r.MeasuredAt - latest).TotalHours).ToList();
+        var meanX = hours.Average();
+        var meanY = window.Average(r => r.Value);
+        var covariance = hours.Zip(window, (x, r) => (x - meanX) * (r.Value - meanY)).Sum();
+        var variance = hours.Sum(x => (x - meanX) * (x - meanX));
+        return variance == 0 ? 0 : covariance / variance;
+    }
+}
+
+/// <summary>The sensor's file and alarm state: written through, so a restart finds every alarm as it was.</summary>
+public sealed class SensorFileState
+{
+    public SensorFile? File { get; set; }
+
+    public AlarmLevel Level { get; set; }
+
+    public int Episodes { get; set; }
+
+    public string? OpenCaseId { get; set; }
+}
+
+/// <summary>The latest readings: hot, written behind.</summary>
+public sealed class SensorLiveState
+{
+    public double? Value { get; set; }
+
+    public DateTimeOffset? MeasuredAt { get; set; }
+
+    public List<SensorReading> Recent { get; set; } = [];
+}
