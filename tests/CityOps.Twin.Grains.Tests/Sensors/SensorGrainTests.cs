@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Geo;
+using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Grains.Sensors;
+using CityOps.Twin.Grains.Tests.Support;
+using CityOps.Twin.Runtime.Hosting;
+using CityOps.Twin.Runtime.Streams;
+
+namespace CityOps.Twin.Grains.Tests.Sensors;
+
+public sealed class SensorGrainTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 7, 27, 12, 0, 0, TimeSpan.FromHours(8));
+
+    private static SensorFile Waterlogging(string id) =>
+        new(id, SensorKind.Waterlogging, "龙华中路积水点 Longhua Rd waterlogging point", new GeoPoint(121.4521, 31.1894), "310104-0031");
+
+    [Fact]
+    public async Task A_reading_no_newer_than_the_last_is_ignored()
+    {
+        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        var sensor = silo.Grain<ISensorGrain>("w1");
+        await sensor.File(Waterlogging("w1"));
+
+        Assert.Equal(ReadingOutcome.Applied, await sensor.Record(new SensorReading("w1", Noon, 3)));
+        Assert.Equal(ReadingOutcome.Stale, await sensor.Record(new SensorReading("w1", Noon, 30)));
+        Assert.Equal(ReadingOutcome.Stale, await sensor.Record(new SensorReading("w1", Noon.AddMinutes(-5), 30)));
+
+        var snapshot = (await sensor.GetSnapshot())!;
+        Assert.Equal(3, snapshot.Value);
+        Assert.Equal(AlarmLevel.None, snapshot.Level);
+    }
+
+    [Fact]
+    public async Task A_reading_for_an_unfiled_sensor_or_outside_the_physical_range_is_refused_with_the_reason()
+    {
+        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await silo.Grain<ISensorGrain>("w2").File(Waterlogging("w2"));
+
+        var unfiled = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Grain<ISensorGrain>("ghost").Record(new SensorReading("ghost", Noon, 1)));
+        var absurd = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => silo.Grain<ISensorGrain>("w2").Record(new SensorReading("w2", Noon, 900)));
+        var notANumber = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => silo.Grain<ISensorGrain>("w2").Record(new SensorReading("w2", Noon, double.NaN)));
+
+        Assert.Contains("ghost is not filed", unfiled.Message);
+        Assert.Contains("900 cm is outside the physical range 0..300", absurd.Message);
+        Assert.Contains("NaN", notANumber.Message);
+        Assert.Null((await silo.Grain<ISensorGrain>("w2").GetSnapshot())!.Value);
+    }
+
+    [Fact]
+    public async Task An_alarm_change_is_published_on_its_grids_stream()
+    {
+        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        var received = new ConcurrentQueue<SensorAlarmChanged>();
+        var twoChanges = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await silo.Runtime.GetStreamProvider("Default")
+            .GetStream<SensorAlarmChanged>(StreamId.Create(SensorGrain.AlarmStreamNamespace, "310104-0031"))
+            .SubscribeAsync(change =>
+            {
+                received.Enqueue(change);
+                if (received.Count == 2)
+                {
+                    twoChanges.TrySetResult();
+                }
+                return Task.CompletedTask;
+            });
+        var sensor = silo.Grain<ISensorGrain>("w3");
+        await sensor.File(Waterlogging("w3"));
+
+        await sensor.Record(new SensorReading("w3", Noon, 27));
+        await sensor.Record(new SensorReading("w3", Noon.AddMinutes(10), 4));
+        await twoChanges.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([(AlarmLevel.None, AlarmLevel.Orange), (AlarmLevel.Orange, AlarmLevel.None)], received.Select(c => (c.From, c.To)));
+        Assert.All(received, c => Assert.Equal("w3", c.SensorId));
+    }
+
+    [Fact]
+    public async Task The_trend_is_the_rise_per_hour_over_the_last_hour()
+    {
+        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        var sensor = silo.Grain<ISensorGrain>("w4");
+        await sensor.File(Waterlogging("w4"));
+
+        for (var minute = 0; minute <= 60; minute += 10)
+        {
+            await sensor.Record(new SensorReading("w4", Noon.AddMinutes(minute), 2 + minute / 10.0));
+        }
+
+        Assert.Equal(6.0, (await sensor.GetSnapshot())!.TrendPerHour, 6);
+    }
+
+    public static TheoryData<string> Stores => ["sqlite", "postgresql"];
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task After_a_restart_the_sensors_file_alarm_state_and_its_case_are_as_before(string store)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
+        var id = $"w-{Guid.NewGuid():N}";
+        Action<GrainRuntimeBuilder> storage = store == "sqlite" ? b => b.UseSqlite(path) : b => b.UsePostgreSql(TestDatabase.PostgresConnectionString);
+        SensorSnapshot before;
+        CaseRecord caseBefore;
+        await using (var silo = await TwinSilo.StartAsync(storage))
+        {
+            var sensor = silo.Grain<ISensorGrain>(id);
+            await sensor.File(Waterlogging(id));
+            await sensor.Record(new SensorReading(id, Noon, 12));
+            await sensor.Record(new SensorReading(id, Noon.AddMinutes(5), 26));
+            before = (await sensor.GetSnapshot())!;
+            caseBefore = (await silo.Grain<ICaseGrain>(before.OpenCaseId!).Act(new CaseStep(CaseAction.Register, "值班员")))!;
+        }
+
+        await using var restarted = await TwinSilo.StartAsync(storage);
+        var after = (await restarted.Grain<ISensorGrain>(id).GetSnapshot())!;
+        var caseAfter = await restarted.Grain<ICaseGrain>(before.OpenCaseId!).Get();
+
+        Assert.Equal(AlarmLevel.Orange, after.Level);
+        Assert.Equal(1, after.Episodes);
+        Assert.Equal(before.File, after.File);
+        Assert.Equal(before.OpenCaseId, after.OpenCaseId);
+        Assert.Equal(26, after.Value);
+        Assert.Equal(before.Recent, after.Recent);
+        Assert.Equal(caseBefore with { Timeline = [] }, caseAfter! with { Timeline = [] });
+        Assert.Equal(caseBefore.Timeline, caseAfter.Timeline);
+        Assert.Equal(CaseStatus.Registered, caseAfter.Status);
+    }
+}
