@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
 using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.Devices;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Sensors;
+using CityOps.Twin.Grains.Signs;
 
 namespace CityOps.Twin.Grains;
 
@@ -10,5 +12,10 @@ namespace CityOps.Twin.Grains;
 [JsonSerializable(typeof(CaseState))]
 [JsonSerializable(typeof(SensorFileState))]
 [JsonSerializable(typeof(SensorLiveState))]
+[JsonSerializable(typeof(AreaDefinitionState))]
+[JsonSerializable(typeof(GridTallyState))]
+[JsonSerializable(typeof(AreaChildrenState))]
+[JsonSerializable(typeof(ElevatorState))]
+[JsonSerializable(typeof(CameraState))]
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 public sealed partial class GrainStateJsonContext : JsonSerializerContext;

@@ -1,6 +1,8 @@
+using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Runtime;
+using CityOps.Twin.Runtime.Streams;
 
 namespace CityOps.Twin.Grains.Cases;
 
@@ -40,8 +42,7 @@ public sealed class CaseGrain(
             DisposalDueAt: report.DisposalDueOverride, DisposedAt: null, DisposalOverdue: false,
             ReworkCount: 0, EvaluationScore: null,
             Timeline: [new CaseTimelineEntry(now, report.ReportedBy, "上报 Reported", null, CaseStatus.Reported, report.Description)]);
-        await state.WriteStateAsync();
-        await ScheduleDeadlineAsync();
+        await SaveAndPublishAsync();
         return state.State.Record;
     }
 
@@ -98,8 +99,7 @@ public sealed class CaseGrain(
             StepOverdue = keepsStepDeadline && record.StepOverdue,
             Timeline = [.. record.Timeline, new CaseTimelineEntry(now, step.Actor, Label(step.Action), record.Status, next, step.Reason ?? step.Team)],
         };
-        await state.WriteStateAsync();
-        await ScheduleDeadlineAsync();
+        await SaveAndPublishAsync();
         return state.State.Record;
     }
 
@@ -122,9 +122,19 @@ public sealed class CaseGrain(
                 DisposalOverdue = record.DisposalOverdue || disposalOverdue,
                 Timeline = [.. record.Timeline, new CaseTimelineEntry(now, "system", "超期 Overdue", record.Status, record.Status, $"due {record.StepDueAt:u}")],
             };
-            await state.WriteStateAsync();
+            await SaveAndPublishAsync();
+            return;
         }
         await ScheduleDeadlineAsync();
+    }
+
+    /// <summary>Durable first, then the next deadline, then the grid hears of it: a step is acknowledged only once all three are done.</summary>
+    private async Task SaveAndPublishAsync()
+    {
+        var record = state.State.Record!;
+        await state.WriteStateAsync();
+        await ScheduleDeadlineAsync();
+        await GetStreamProvider(TwinStreams.Provider).GetStream<CaseRecord>(StreamId.Create(TwinStreams.CaseChanges, record.GridCode)).OnNextAsync(record);
     }
 
     /// <summary>One reminder, at the earliest deadline not yet passed and flagged; none once the case is finished.</summary>

@@ -1,4 +1,6 @@
+using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
@@ -11,7 +13,7 @@ namespace CityOps.Twin.Grains.Sensors;
 /// A sensor's live state. Readings are applied in time order (an older or repeated one is ignored); the alarm
 /// level follows <see cref="AlarmEvaluator"/>. Entering alarm from none starts an episode and opens exactly
 /// one case for it, with an id made of the sensor and the episode number, so a replayed reading cannot open
-/// a second. Level changes are written through and published on the grid's "sensor-alarms" stream; the
+/// a second. Level changes are written through and published on the grid's alarm and device-state streams; the
 /// readings themselves are hot state, written behind.
 /// </summary>
 public sealed class SensorGrain(
@@ -20,8 +22,6 @@ public sealed class SensorGrain(
     SensorRulebook rules,
     CaseCategoryCatalogue categories) : Grain, ISensorGrain
 {
-    public const string AlarmStreamNamespace = "sensor-alarms";
-
     /// <summary>Readings kept for the trend and the device page: a day of 15-minute readings, an hour of 1-minute ones.</summary>
     private const int RecentReadings = 96;
 
@@ -42,6 +42,7 @@ public sealed class SensorGrain(
         }
         file.State.File = sensorFile;
         await file.WriteStateAsync();
+        await PublishStateAsync(sensorFile);
     }
 
     public async Task<ReadingOutcome> Record(SensorReading reading)
@@ -101,9 +102,15 @@ public sealed class SensorGrain(
 
         file.State.Level = to;
         await file.WriteStateAsync();
-        await GetStreamProvider("Default").GetStream<SensorAlarmChanged>(StreamId.Create(AlarmStreamNamespace, sensorFile.GridCode))
+        await GetStreamProvider(TwinStreams.Provider).GetStream<SensorAlarmChanged>(StreamId.Create(TwinStreams.SensorAlarms, sensorFile.GridCode))
             .OnNextAsync(new SensorAlarmChanged(sensorFile.SensorId, sensorFile.Kind, sensorFile.GridCode, from, to, reading.Value, reading.MeasuredAt));
+        await PublishStateAsync(sensorFile);
     }
+
+    private Task PublishStateAsync(SensorFile sensorFile) =>
+        GetStreamProvider(TwinStreams.Provider).GetStream<DeviceState>(StreamId.Create(TwinStreams.DeviceStates, sensorFile.GridCode))
+            .OnNextAsync(new DeviceState(sensorFile.SensorId, DeviceKind.Sensor, sensorFile.Name, sensorFile.GridCode, sensorFile.Position,
+                sensorFile.Kind, file.State.Level, Online: true, ElevatorStatus: null, TimeProvider.GetUtcNow()));
 
     /// <summary>Least-squares slope of the readings of the last hour before the latest, in units per hour.</summary>
     private static double TrendPerHour(List<SensorReading> recent)

@@ -117,6 +117,18 @@ internal sealed class ActivationData
         return pendingTask;
     }
 
+    /// <summary>Nothing running and nothing waiting: read by <see cref="GrainRuntime.WhenIdleAsync"/>.</summary>
+    public bool IsQuiet
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return !_running && _mailbox.Count == 0;
+            }
+        }
+    }
+
     /// <summary>Queues a system turn (timer tick, flush, reminder, deactivation). Returns false if the activation is gone.</summary>
     public bool TryEnqueue(WorkItem item)
     {

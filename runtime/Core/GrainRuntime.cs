@@ -71,6 +71,8 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
 
     internal ReminderService Reminders { get; }
 
+    internal StreamActivity StreamActivity { get; } = new();
+
     internal CancellationToken StoppingToken => _stopping.Token;
 
     internal bool IsStopping => _stopping.IsCancellationRequested;
@@ -119,6 +121,29 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
     /// manual or drill clock: advance the clock, then await this to know the grains have seen the ticks.
     /// </summary>
     public Task WhenRemindersDeliveredAsync() => Reminders.DeliveriesSettled();
+
+    /// <summary>
+    /// Completes when the silo has settled: no turn running or waiting in any mailbox, no stream item undelivered
+    /// and no reminder delivery under way. A clock that jumps (a test's, a drill's) settles the silo after each
+    /// timer it fires, so work that a tick starts finishes at the tick's time and not hours later. It looks at
+    /// every activation, so it is for tests and drills, not for a busy production silo.
+    /// </summary>
+    public async Task WhenIdleAsync()
+    {
+        while (true)
+        {
+            await StreamActivity.WhenIdleAsync().ConfigureAwait(false);
+            await Reminders.DeliveriesSettled().ConfigureAwait(false);
+            if (StreamActivity.IsIdle && Reminders.IsSettled && Catalog.All.All(a => a.IsQuiet))
+            {
+                return;
+            }
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>Completes when every stream item published so far has been delivered to every subscriber.</summary>
+    public Task WhenStreamsIdleAsync() => StreamActivity.WhenIdleAsync();
 
     /// <summary>Saves every write-behind state written so far.</summary>
     public Task FlushWriteBehindAsync() => WriteBehind.FlushAsync();

@@ -16,17 +16,34 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
     private readonly RuntimeInstruments _instruments;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly TimeSpan _window;
+
+    // 1 while the timer is set for a cycle: it is set by the first write after an idle spell, not ticking all the time.
+    private int _armed;
 
     public WriteBehindFlusher(TimeProvider time, TimeSpan window, RuntimeInstruments instruments, ILogger logger)
     {
         _instruments = instruments;
         _logger = logger;
-        _timer = time.CreateTimer(static state => _ = ((WriteBehindFlusher)state!).TryFlushOnTimerAsync(), this, window, window);
+        _window = window;
+        _timer = time.CreateTimer(static state => _ = ((WriteBehindFlusher)state!).TryFlushOnTimerAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public int PendingCount => _pending.Count;
 
-    public void Enqueue(IWriteBehindEntry entry) => _pending.Enqueue(entry);
+    public void Enqueue(IWriteBehindEntry entry)
+    {
+        _pending.Enqueue(entry);
+        ArmIfIdle();
+    }
+
+    private void ArmIfIdle()
+    {
+        if (Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
+        {
+            _timer.Change(_window, Timeout.InfiniteTimeSpan);
+        }
+    }
 
     /// <summary>Saves everything written so far; used at shutdown and by whoever must know the state is durable.</summary>
     public async Task FlushAsync()
@@ -44,12 +61,8 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
 
     private async Task TryFlushOnTimerAsync()
     {
-        // A cycle still running when the next tick comes simply takes the new writes with it next time.
-        if (!await _cycle.WaitAsync(0).ConfigureAwait(false))
-        {
-            return;
-        }
-
+        Volatile.Write(ref _armed, 0);
+        await _cycle.WaitAsync().ConfigureAwait(false);
         try
         {
             await FlushCycleAsync().ConfigureAwait(false);
@@ -61,6 +74,12 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
         finally
         {
             _cycle.Release();
+        }
+
+        // Writes that came during the cycle, or a refused batch queued again, wait for the next window.
+        if (!_pending.IsEmpty)
+        {
+            ArmIfIdle();
         }
     }
 

@@ -17,13 +17,15 @@ internal sealed class DeliveryQueue<T>
     private readonly Func<T, Task> _deliver;
     private readonly Func<DeliveryQueue<T>, bool>? _removeWhenDrained;
     private readonly RuntimeInstruments _instruments;
+    private readonly StreamActivity _activity;
     private readonly ILogger _logger;
     private readonly string _description;
     private bool _pumping;
     private bool _closed;
 
-    public DeliveryQueue(int capacity, Func<T, Task> deliver, Func<DeliveryQueue<T>, bool>? removeWhenDrained, RuntimeInstruments instruments, ILogger logger, string description)
+    public DeliveryQueue(int capacity, Func<T, Task> deliver, Func<DeliveryQueue<T>, bool>? removeWhenDrained, RuntimeInstruments instruments, StreamActivity activity, ILogger logger, string description)
     {
+        _activity = activity;
         _capacity = capacity;
         _deliver = deliver;
         _removeWhenDrained = removeWhenDrained;
@@ -56,6 +58,7 @@ internal sealed class DeliveryQueue<T>
                 accepted = room.Task;
             }
             _instruments.StreamQueueDepthChanged(1);
+            _activity.Started();
             startPump = !_pumping;
             _pumping = true;
         }
@@ -74,6 +77,7 @@ internal sealed class DeliveryQueue<T>
         {
             _closed = true;
             _instruments.StreamQueueDepthChanged(-(_items.Count + _waiting.Count));
+            _activity.Finished(_items.Count + _waiting.Count);
             _items.Clear();
             while (_waiting.TryDequeue(out var waiting))
             {
@@ -116,6 +120,10 @@ internal sealed class DeliveryQueue<T>
             {
                 _instruments.StreamDeliveryFailed();
                 _logger.LogWarning(exception, "Delivering an item of {Stream} failed; the subscriber gets the next item", _description);
+            }
+            finally
+            {
+                _activity.Finished();
             }
         }
     }

@@ -28,6 +28,7 @@ internal sealed class InProcessStreamProvider(string name, GrainRuntime runtime)
                 item => provider.Runtime.InvokeGrainAsync<IAsyncObserver<T>, T>(grainId, "IAsyncObserver.OnNextAsync", item, static (g, i) => g.OnNextAsync(i)),
                 queue => provider._implicitQueues.TryRemove(new KeyValuePair<(GrainId, Type), object>((grainId, typeof(T)), queue)),
                 provider.Runtime.Instruments,
+                provider.Runtime.StreamActivity,
                 provider.Runtime.Logger,
                 $"implicit subscription of {grainId}");
         }, this);
@@ -70,7 +71,7 @@ internal sealed class InProcessStreamProvider(string name, GrainRuntime runtime)
         public Task<StreamSubscriptionHandle<T>> SubscribeAsync(Func<T, Task> onNext)
         {
             var subscription = new Subscription(this, new DeliveryQueue<T>(
-                provider.Runtime.Options.StreamQueueCapacity, onNext, null, provider.Runtime.Instruments, provider.Runtime.Logger, $"subscription to {StreamId}"));
+                provider.Runtime.Options.StreamQueueCapacity, onNext, null, provider.Runtime.Instruments, provider.Runtime.StreamActivity, provider.Runtime.Logger, $"subscription to {StreamId}"));
             ImmutableInterlocked.Update(ref _subscriptions, static (list, s) => list.Add(s), subscription);
             return Task.FromResult<StreamSubscriptionHandle<T>>(subscription);
         }

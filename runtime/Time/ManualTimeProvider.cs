@@ -44,32 +44,56 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     public void Advance(TimeSpan delta)
     {
+        var target = Target(delta);
+        while (FireNext(target))
+        {
+        }
+    }
+
+    /// <summary>
+    /// Moves the clock like <see cref="Advance"/>, but after every timer it fires waits for
+    /// <paramref name="settle"/> (a silo's <c>WhenIdleAsync</c>): the work a tick starts then runs at the tick's
+    /// time, instead of racing a clock that has already moved on, and timers it sets are fired in turn.
+    /// </summary>
+    public async Task AdvanceAsync(TimeSpan delta, Func<Task> settle)
+    {
+        var target = Target(delta);
+        await settle().ConfigureAwait(false);
+        while (FireNext(target))
+        {
+            await settle().ConfigureAwait(false);
+        }
+    }
+
+    private DateTimeOffset Target(TimeSpan delta)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
-        DateTimeOffset target;
         lock (_lock)
         {
-            target = _now + delta;
+            return _now + delta;
         }
+    }
 
-        while (true)
+    /// <summary>Fires the earliest timer due by <paramref name="target"/>; false (with the clock at the target) when none is.</summary>
+    private bool FireNext(DateTimeOffset target)
+    {
+        ManualTimer? next;
+        lock (_lock)
         {
-            ManualTimer? next;
-            lock (_lock)
+            next = _timers.Where(t => t.DueAt <= target).MinBy(t => t.DueAt!.Value);
+            if (next is null)
             {
-                next = _timers.Where(t => t.DueAt <= target).MinBy(t => t.DueAt!.Value);
-                if (next is null)
-                {
-                    _now = target;
-                    return;
-                }
-                if (next.DueAt > _now)
-                {
-                    _now = next.DueAt!.Value;
-                }
-                next.DueAt = next.Period is { } period ? _now + period : null;
+                _now = target;
+                return false;
             }
-            next.Fire();
+            if (next.DueAt > _now)
+            {
+                _now = next.DueAt!.Value;
+            }
+            next.DueAt = next.Period is { } period ? _now + period : null;
         }
+        next.Fire();
+        return true;
     }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)

@@ -98,8 +98,19 @@ internal sealed class ReminderService : IAsyncDisposable
                 return;
             }
 
-            var delay = due - _runtime.Time.GetUtcNow();
-            _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+            // A timer takes a delay, not a time: if the clock moves between reading it and setting the timer
+            // (a drill or test clock jumping ahead while a delivery re-arms from another thread), the timer
+            // would land late by the jump. Set it, and set it again until the clock stood still meanwhile.
+            while (true)
+            {
+                var now = _runtime.Time.GetUtcNow();
+                var delay = due - now;
+                _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+                if (_runtime.Time.GetUtcNow() == now)
+                {
+                    break;
+                }
+            }
         }
     }
 
@@ -205,6 +216,17 @@ internal sealed class ReminderService : IAsyncDisposable
         catch (Exception exception)
         {
             _runtime.Logger.LogError(exception, "Storing the next tick of reminder {Reminder} of grain {GrainId} failed", entry.ReminderName, entry.GrainId);
+        }
+    }
+
+    internal bool IsSettled
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _deliveries.Count == 0;
+            }
         }
     }
 

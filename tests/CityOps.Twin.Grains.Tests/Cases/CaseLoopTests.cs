@@ -170,12 +170,10 @@ public sealed class CaseLoopTests
 
         // Missing manhole covers are urgent: 15 minutes to register.
         Assert.Equal(reported.ReportedAt.AddMinutes(15), reported.StepDueAt);
-        silo.Time.Advance(TimeSpan.FromMinutes(14));
-        await silo.Runtime.WhenRemindersDeliveredAsync();
+        await silo.AdvanceAsync(TimeSpan.FromMinutes(14));
         Assert.False((await grain.Get())!.StepOverdue);
 
-        silo.Time.Advance(TimeSpan.FromMinutes(1));
-        await silo.Runtime.WhenRemindersDeliveredAsync();
+        await silo.AdvanceAsync(TimeSpan.FromMinutes(1));
         var late = (await grain.Get())!;
         Assert.True(late.StepOverdue);
         Assert.Equal("超期 Overdue", late.Timeline[^1].What);
@@ -192,10 +190,9 @@ public sealed class CaseLoopTests
         var onTime = await CaseAt(silo, CaseStatus.Handling, "C-on-time");
         var late = await CaseAt(silo, CaseStatus.Handling, "C-late-disposal");
 
-        silo.Time.Advance(TimeSpan.FromMinutes(200));
+        await silo.AdvanceAsync(TimeSpan.FromMinutes(200));
         var disposedOnTime = await onTime.Act(Step(CaseAction.GiveFeedback));
-        silo.Time.Advance(TimeSpan.FromMinutes(60));
-        await silo.Runtime.WhenRemindersDeliveredAsync();
+        await silo.AdvanceAsync(TimeSpan.FromMinutes(60));
         var disposedLate = await late.Act(Step(CaseAction.GiveFeedback));
 
         // 0301 gives 240 minutes from dispatch to feedback.
@@ -222,8 +219,7 @@ public sealed class CaseLoopTests
         }
 
         await using var after = await TwinSilo.StartAsync(storage, new Runtime.ManualTimeProvider(reportedAt.AddHours(2)));
-        after.Time.Advance(TimeSpan.Zero);
-        await after.Runtime.WhenRemindersDeliveredAsync();
+        await after.AdvanceAsync(TimeSpan.Zero);
 
         var record = (await after.Grain<ICaseGrain>(caseId).Get())!;
         Assert.Equal(CaseStatus.Reported, record.Status);

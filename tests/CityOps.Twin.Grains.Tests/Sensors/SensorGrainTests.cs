@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Sensors;
@@ -55,7 +56,7 @@ public sealed class SensorGrainTests
         var received = new ConcurrentQueue<SensorAlarmChanged>();
         var twoChanges = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var subscription = await silo.Runtime.GetStreamProvider("Default")
-            .GetStream<SensorAlarmChanged>(StreamId.Create(SensorGrain.AlarmStreamNamespace, "310104-0031"))
+            .GetStream<SensorAlarmChanged>(StreamId.Create(TwinStreams.SensorAlarms, "310104-0031"))
             .SubscribeAsync(change =>
             {
                 received.Enqueue(change);

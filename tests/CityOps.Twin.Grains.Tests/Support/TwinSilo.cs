@@ -38,6 +38,9 @@ public sealed class TwinSilo : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>Moves the clock, letting the silo settle after every timer that fires on the way.</summary>
+    public Task AdvanceAsync(TimeSpan delta) => Time.AdvanceAsync(delta, Runtime.WhenIdleAsync);
+
     public TGrain Grain<TGrain>(string key) where TGrain : IGrainWithStringKey => Runtime.GetGrain<TGrain>(key);
 
     public async ValueTask DisposeAsync()

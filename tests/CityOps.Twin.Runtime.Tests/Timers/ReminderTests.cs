@@ -131,3 +131,23 @@ public sealed class ReminderTests
         Assert.Contains("deadline", error.Message);
     }
 }
+
+public sealed class ReminderReRegistrationTests
+{
+    [Fact]
+    public async Task A_reminder_registered_again_before_it_is_due_fires_once_at_its_last_due_time()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.Grain<IReminderGrain>("case-7");
+        await grain.Remind("deadline", TimeSpan.FromMinutes(15), Timeout.InfiniteTimeSpan);
+        await grain.Remind("deadline", TimeSpan.FromMinutes(10), Timeout.InfiniteTimeSpan);
+        await grain.Remind("deadline", TimeSpan.FromMinutes(240), Timeout.InfiniteTimeSpan);
+
+        // The grain is collected while idle on the way, so the tick must also reactivate it.
+        await silo.AdvanceAsync(TimeSpan.FromMinutes(239));
+        Assert.Equal(0, silo.Probe.Count("case-7:deadline"));
+
+        await silo.AdvanceAsync(TimeSpan.FromHours(1));
+        Assert.Equal(1, silo.Probe.Count("case-7:deadline"));
+    }
+}

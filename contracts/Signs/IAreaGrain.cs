@@ -1,0 +1,33 @@
+using CityOps.Twin.Runtime;
+
+namespace CityOps.Twin.Contracts.Signs;
+
+/// <summary>The city, a district or a street, keyed by its code: it sums its children's summaries.</summary>
+public interface IAreaGrain : IGrainWithStringKey
+{
+    public const string CityCode = "city";
+
+    Task Define(AreaDefinition definition);
+
+    Task<AreaDefinition?> GetDefinition();
+
+    Task<VitalSigns> GetVitalSigns();
+
+    /// <summary>The children's latest vital signs, for drilling down.</summary>
+    Task<IReadOnlyList<VitalSigns>> GetChildren();
+
+    /// <summary>Reports to the parent now instead of at the next tick (drills and tests that step a clock).</summary>
+    Task PublishNow();
+}
+
+/// <summary>A management grid, keyed by its code: it counts its devices and cases.</summary>
+public interface IGridGrain : IGrainWithStringKey
+{
+    Task Define(AreaDefinition definition);
+
+    Task<AreaDefinition?> GetDefinition();
+
+    Task<VitalSigns> GetVitalSigns();
+
+    Task PublishNow();
+}

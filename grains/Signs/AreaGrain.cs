@@ -1,0 +1,79 @@
+using CityOps.Twin.Contracts;
+using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Runtime;
+using CityOps.Twin.Runtime.Streams;
+
+namespace CityOps.Twin.Grains.Signs;
+
+/// <summary>
+/// A street, district or the city: keeps its children's latest summaries (they arrive on the "area-summaries"
+/// stream of its code) and, when one changed, reports their sum to its parent on the next tick.
+/// </summary>
+[ImplicitStreamSubscription(TwinStreams.AreaSummaries)]
+public sealed class AreaGrain(
+    [PersistentState("definition")] IPersistentState<AreaDefinitionState> definition,
+    [PersistentState("children", WriteBehind = true)] IPersistentState<AreaChildrenState> children,
+    VitalSignsCalculator calculator,
+    VitalSignsOptions options) : Grain, IAreaGrain, IAsyncObserver<AreaSummary>
+{
+    private bool _changed;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        RegisterGrainTimer(_ => _changed ? PublishNow() : Task.CompletedTask, options.PublishInterval, options.PublishInterval);
+        return Task.CompletedTask;
+    }
+
+    public async Task Define(AreaDefinition area)
+    {
+        var cityWithoutParent = area.Level == AreaLevel.City && area.ParentCode is null;
+        var childWithParent = area.Level is AreaLevel.District or AreaLevel.Street && !string.IsNullOrWhiteSpace(area.ParentCode);
+        if (area.Code != GetPrimaryKeyString() || !(cityWithoutParent || childWithParent))
+        {
+            throw new ArgumentException($"Area {GetPrimaryKeyString()}: needs this area's code, level City without a parent or District/Street with one; got {area.Level} {area.Code} under '{area.ParentCode}'.");
+        }
+        definition.State.Definition = area;
+        await definition.WriteStateAsync();
+        _changed = true;
+    }
+
+    public Task<AreaDefinition?> GetDefinition() => Task.FromResult(definition.State.Definition);
+
+    public Task<VitalSigns> GetVitalSigns()
+    {
+        var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
+        return Task.FromResult(calculator.Signs(Area(), counters, reasons, TimeProvider.GetUtcNow()));
+    }
+
+    public Task<IReadOnlyList<VitalSigns>> GetChildren() => Task.FromResult<IReadOnlyList<VitalSigns>>(
+        children.State.Children.Values.OrderBy(c => c.Area.Code, StringComparer.Ordinal).Select(c => calculator.Signs(c.Area, c.Counters, c.Reasons, c.At)).ToList());
+
+    public Task OnNextAsync(AreaSummary item)
+    {
+        children.State.Children[item.Area.Code] = item;
+        _changed = true;
+        return children.WriteStateAsync();
+    }
+
+    public async Task PublishNow()
+    {
+        _changed = false;
+        var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
+        var area = Area();
+        var now = TimeProvider.GetUtcNow();
+        var streams = GetStreamProvider(TwinStreams.Provider);
+        if (area.ParentCode is { } parent)
+        {
+            await streams.GetStream<AreaSummary>(StreamId.Create(TwinStreams.AreaSummaries, parent)).OnNextAsync(new AreaSummary(area, counters, reasons, now));
+        }
+        await streams.GetStream<VitalSigns>(StreamId.Create(TwinStreams.VitalSigns, area.Code)).OnNextAsync(calculator.Signs(area, counters, reasons, now));
+    }
+
+    private AreaDefinition Area() => definition.State.Definition
+        ?? new AreaDefinition(GetPrimaryKeyString(), GetPrimaryKeyString(), GetPrimaryKeyString() == IAreaGrain.CityCode ? AreaLevel.City : AreaLevel.Street, null, []);
+}
+
+public sealed class AreaChildrenState
+{
+    public Dictionary<string, AreaSummary> Children { get; set; } = [];
+}

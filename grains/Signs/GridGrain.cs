@@ -1,0 +1,99 @@
+using CityOps.Twin.Contracts;
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Runtime;
+using CityOps.Twin.Runtime.Streams;
+
+namespace CityOps.Twin.Grains.Signs;
+
+/// <summary>
+/// A management grid: activated by the device-state and case-change streams of its code, it keeps the latest
+/// state of each of its devices and cases and, when something changed, reports its counters to its street on
+/// the next tick (the Reduce pattern: no level ever scans the level below).
+/// </summary>
+[ImplicitStreamSubscription(TwinStreams.DeviceStates)]
+[ImplicitStreamSubscription(TwinStreams.CaseChanges)]
+public sealed class GridGrain(
+    [PersistentState("definition")] IPersistentState<AreaDefinitionState> definition,
+    [PersistentState("tally", WriteBehind = true)] IPersistentState<GridTallyState> tally,
+    VitalSignsCalculator calculator,
+    VitalSignsOptions options) : Grain, IGridGrain, IAsyncObserver<DeviceState>, IAsyncObserver<CaseRecord>
+{
+    private bool _changed;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        RegisterGrainTimer(_ => _changed ? PublishNow() : Task.CompletedTask, options.PublishInterval, options.PublishInterval);
+        return Task.CompletedTask;
+    }
+
+    public async Task Define(AreaDefinition area)
+    {
+        if (area.Level != AreaLevel.Grid || area.Code != GetPrimaryKeyString() || string.IsNullOrWhiteSpace(area.ParentCode))
+        {
+            throw new ArgumentException($"Grid {GetPrimaryKeyString()}: a grid definition needs level Grid, this grid's code and its street as parent; got {area.Level} {area.Code} under '{area.ParentCode}'.");
+        }
+        definition.State.Definition = area;
+        await definition.WriteStateAsync();
+        _changed = true;
+    }
+
+    public Task<AreaDefinition?> GetDefinition() => Task.FromResult(definition.State.Definition);
+
+    public Task<VitalSigns> GetVitalSigns()
+    {
+        var (counters, reasons) = Tally();
+        return Task.FromResult(calculator.Signs(Area(), counters, reasons, TimeProvider.GetUtcNow()));
+    }
+
+    public Task OnNextAsync(DeviceState item)
+    {
+        tally.State.Devices[item.DeviceId] = item;
+        return ChangedAsync();
+    }
+
+    public Task OnNextAsync(CaseRecord item)
+    {
+        // The grid counts cases; their timelines and descriptions stay with the case.
+        tally.State.Cases[item.CaseId] = item with { Description = string.Empty, Timeline = [] };
+        return ChangedAsync();
+    }
+
+    public async Task PublishNow()
+    {
+        _changed = false;
+        var (counters, reasons) = Tally();
+        var area = Area();
+        var now = TimeProvider.GetUtcNow();
+        var streams = GetStreamProvider(TwinStreams.Provider);
+        if (area.ParentCode is { } parent)
+        {
+            await streams.GetStream<AreaSummary>(StreamId.Create(TwinStreams.AreaSummaries, parent)).OnNextAsync(new AreaSummary(area, counters, reasons, now));
+        }
+        await streams.GetStream<VitalSigns>(StreamId.Create(TwinStreams.VitalSigns, area.Code)).OnNextAsync(calculator.Signs(area, counters, reasons, now));
+    }
+
+    private Task ChangedAsync()
+    {
+        _changed = true;
+        return tally.WriteStateAsync();
+    }
+
+    private (AreaCounters, IndexReasons) Tally() => calculator.FromGrid(tally.State.Devices.Values, tally.State.Cases.Values);
+
+    private AreaDefinition Area() => definition.State.Definition
+        ?? new AreaDefinition(GetPrimaryKeyString(), GetPrimaryKeyString(), AreaLevel.Grid, null, []);
+}
+
+public sealed class AreaDefinitionState
+{
+    public AreaDefinition? Definition { get; set; }
+}
+
+public sealed class GridTallyState
+{
+    public Dictionary<string, DeviceState> Devices { get; set; } = [];
+
+    public Dictionary<string, CaseRecord> Cases { get; set; } = [];
+}
