@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.City;
 using CityOps.Twin.Grains.Devices;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Sensors;
@@ -17,5 +18,6 @@ namespace CityOps.Twin.Grains;
 [JsonSerializable(typeof(AreaChildrenState))]
 [JsonSerializable(typeof(ElevatorState))]
 [JsonSerializable(typeof(CameraState))]
+[JsonSerializable(typeof(CityImportState))]
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 public sealed partial class GrainStateJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using CityOps.Twin.Grains;
 using CityOps.Twin.Runtime.Hosting;
+using CityOps.Twin.Silo.City;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace CityOps.Twin.Silo.Hosting;
@@ -22,6 +23,9 @@ public static class TwinSiloExtensions
                 _ => builder.UseInMemoryStorage(),
             };
         });
+        // The demo city: built once (deterministic), filed into the grains after the runtime has started.
+        services.AddSingleton(new CityRegistry(DemoCity.Build()));
+        services.AddHostedService<CitySeeder>();
         return services;
     }
 }

@@ -1,0 +1,20 @@
+using CityOps.Twin.Contracts.City;
+using CityOps.Twin.Runtime;
+
+namespace CityOps.Twin.Grains.City;
+
+public sealed class CityImportGrain([PersistentState("import")] IPersistentState<CityImportState> state) : Grain, ICityImportGrain
+{
+    public Task<string?> GetFingerprint() => Task.FromResult(state.State.Fingerprint);
+
+    public async Task SetFingerprint(string fingerprint)
+    {
+        state.State.Fingerprint = fingerprint;
+        await state.WriteStateAsync();
+    }
+}
+
+public sealed class CityImportState
+{
+    public string? Fingerprint { get; set; }
+}
