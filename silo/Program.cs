@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using CityOps.Twin.Silo.Api;
+using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Hosting;
 using CityOps.Twin.Silo.Telemetry;
 using CityOps.Twin.Web;
@@ -23,11 +26,19 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddTwinSilo(settings);
 builder.Services.AddTwinTelemetry(builder.Configuration);
 builder.Services.AddTwinView();
-builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime");
+builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city");
+builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection("Ingestion"));
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 var app = builder.Build();
 app.UseAntiforgery();
 app.MapHealthChecks("/healthz");
+app.MapOpenApi();
+app.MapIngestionApi();
+app.MapCaseApi();
+app.MapCityApi();
+app.MapGeoJsonApi();
 app.MapTwinView();
 
 app.Lifetime.ApplicationStarted.Register(() =>

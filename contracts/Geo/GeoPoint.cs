@@ -20,6 +20,7 @@ public readonly record struct GeoPoint(double Longitude, double Latitude)
         return 2 * EarthRadiusMeters * Math.Asin(Math.Min(1, Math.Sqrt(h)));
     }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsValid => double.IsFinite(Longitude) && double.IsFinite(Latitude) && Longitude is >= -180 and <= 180 && Latitude is >= -90 and <= 90;
 
     public override string ToString() => FormattableString.Invariant($"{Longitude:0.######},{Latitude:0.######}");

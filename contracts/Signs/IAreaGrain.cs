@@ -29,5 +29,8 @@ public interface IGridGrain : IGrainWithStringKey
 
     Task<VitalSigns> GetVitalSigns();
 
+    /// <summary>The grid's cases as it counts them (without timelines), open and finished.</summary>
+    Task<IReadOnlyList<Cases.CaseRecord>> GetCases();
+
     Task PublishNow();
 }

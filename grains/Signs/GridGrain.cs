@@ -47,6 +47,8 @@ public sealed class GridGrain(
         return Task.FromResult(calculator.Signs(Area(), counters, reasons, TimeProvider.GetUtcNow()));
     }
 
+    public Task<IReadOnlyList<CaseRecord>> GetCases() => Task.FromResult<IReadOnlyList<CaseRecord>>([.. tally.State.Cases.Values]);
+
     public Task OnNextAsync(DeviceState item)
     {
         tally.State.Devices[item.DeviceId] = item;

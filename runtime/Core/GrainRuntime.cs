@@ -221,6 +221,10 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
 
         await StopAsync().ConfigureAwait(false);
         Instruments.Dispose();
+        foreach (var storage in Storages.All.OfType<IAsyncDisposable>())
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+        }
         foreach (var database in _databases)
         {
             await database.DisposeAsync().ConfigureAwait(false);

@@ -5,6 +5,8 @@ public sealed class GrainStorageRegistry(IEnumerable<IGrainStorage> storages)
 {
     private readonly Dictionary<string, IGrainStorage> _storages = storages.ToDictionary(s => s.Name, StringComparer.Ordinal);
 
+    public IEnumerable<IGrainStorage> All => _storages.Values;
+
     public IGrainStorage Get(string name) =>
         _storages.TryGetValue(name, out var storage)
             ? storage

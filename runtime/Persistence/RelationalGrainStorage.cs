@@ -5,11 +5,23 @@ namespace CityOps.Twin.Runtime.Persistence;
 /// <summary>
 /// Grain state in the grain_state table. Every write names the version it read: an INSERT for version 0,
 /// an UPDATE ... WHERE version = @expected otherwise; no row changed means someone else wrote first. The SQL
-/// is the same on SQLite and PostgreSQL.
+/// is the same on SQLite and PostgreSQL. Single writes and clears go through <see cref="GroupCommit"/>.
 /// </summary>
-public sealed class RelationalGrainStorage(RelationalDatabase database, TimeProvider time, string name = PersistentStateAttribute.DefaultStorage)
-    : IGrainStorage
+public sealed class RelationalGrainStorage : IGrainStorage, IAsyncDisposable
 {
+    private readonly RelationalDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly GroupCommit _commits;
+
+    public RelationalGrainStorage(RelationalDatabase database, TimeProvider time, string name = PersistentStateAttribute.DefaultStorage)
+    {
+        _database = database;
+        _time = time;
+        Name = name;
+        _commits = new GroupCommit(database, (connection, transaction, write, cancellationToken) =>
+            WriteAsync(connection, transaction, write.Key, write.Payload, write.ExpectedVersion, cancellationToken));
+    }
+
     private const string SelectSql =
         "SELECT version, payload FROM grain_state WHERE grain_type = @grain_type AND grain_key = @grain_key AND state_name = @state_name";
 
@@ -21,35 +33,33 @@ public sealed class RelationalGrainStorage(RelationalDatabase database, TimeProv
         "UPDATE grain_state SET version = version + 1, payload = @payload, modified_at = @modified_at " +
         "WHERE grain_type = @grain_type AND grain_key = @grain_key AND state_name = @state_name AND version = @version";
 
-    public string Name { get; } = name;
+    public string Name { get; }
 
     public async Task<GrainStateRecord?> ReadAsync(GrainStateKey key, CancellationToken cancellationToken = default)
     {
-        await using var lease = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadAsync(lease.Connection, null, key, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<long> WriteAsync(GrainStateKey key, string payload, long expectedVersion, CancellationToken cancellationToken = default)
-    {
-        await using var lease = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await WriteAsync(lease.Connection, null, key, payload, expectedVersion, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<long> WriteAsync(GrainStateKey key, string payload, long expectedVersion, CancellationToken cancellationToken = default) =>
+        _commits.WriteAsync(key, payload, expectedVersion);
 
     public async Task<long> ClearAsync(GrainStateKey key, long expectedVersion, CancellationToken cancellationToken = default)
     {
-        await using var lease = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (expectedVersion == 0)
+        if (expectedVersion != 0)
         {
-            var existing = await ReadAsync(lease.Connection, null, key, cancellationToken).ConfigureAwait(false);
-            return existing is null ? 0 : throw new InconsistentStateException(key, expectedVersion, existing.Version);
+            return await _commits.WriteAsync(key, null, expectedVersion).ConfigureAwait(false);
         }
-        return await WriteAsync(lease.Connection, null, key, null, expectedVersion, cancellationToken).ConfigureAwait(false);
+        var existing = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
+        return existing is null ? 0 : throw new InconsistentStateException(key, expectedVersion, existing.Version);
     }
+
+    public ValueTask DisposeAsync() => _commits.DisposeAsync();
 
     public async Task<IReadOnlyList<GrainStateWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken = default)
     {
         var results = new GrainStateWriteResult[writes.Count];
-        await using var lease = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < writes.Count; i++)
         {
@@ -75,7 +85,7 @@ public sealed class RelationalGrainStorage(RelationalDatabase database, TimeProv
         command.CommandText = expectedVersion == 0 ? InsertSql : UpdateSql;
         AddKey(command, key);
         command.AddParameter("payload", payload);
-        command.AddParameter("modified_at", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.AddParameter("modified_at", _time.GetUtcNow().ToUnixTimeMilliseconds());
         if (expectedVersion != 0)
         {
             command.AddParameter("version", expectedVersion);

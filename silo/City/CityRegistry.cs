@@ -26,7 +26,7 @@ public sealed class CityRegistry
         Sensors = city.Sensors.ToDictionary(s => s.SensorId, StringComparer.Ordinal);
         Cameras = city.Cameras.ToDictionary(c => c.CameraId, StringComparer.Ordinal);
         Elevators = city.Elevators.ToDictionary(e => e.ElevatorId, StringComparer.Ordinal);
-        var shapes = city.Grids.Select(g => (g.Code, Shape: Polygon(g))).ToList();
+        var shapes = city.Grids.Select(g => (g.Code, Shape: DemoCity.Shape(g.Outline))).ToList();
         _grids = new AreaLocator<string>(shapes.Select(s => (s.Code, (Geometry)s.Shape)));
         _gridCentres = new NearestIndex<string>(shapes.Select(s => (s.Code, new GeoPoint(s.Shape.Centroid.X, s.Shape.Centroid.Y))));
         CameraIndex = new NearestIndex<string>(city.Cameras.Select(c => (c.CameraId, c.Position)));
@@ -59,11 +59,5 @@ public sealed class CityRegistry
         }
         var nearest = _gridCentres.Nearest(point, 1);
         return nearest.Count == 1 && nearest[0].DistanceMeters <= NearestGridMeters ? nearest[0].Item : null;
-    }
-
-    private static Polygon Polygon(AreaDefinition grid)
-    {
-        LinearRing Ring(IReadOnlyList<GeoPoint> ring) => GeoJsonReader.Factory.CreateLinearRing(ring.Select(p => new Coordinate(p.Longitude, p.Latitude)).ToArray());
-        return GeoJsonReader.Factory.CreatePolygon(Ring(grid.Outline[0]), grid.Outline.Skip(1).Select(Ring).ToArray());
     }
 }

@@ -8,15 +8,47 @@ using CityOps.Twin.Runtime;
 namespace CityOps.Twin.Silo.City;
 
 /// <summary>
-/// Files the city into the grains when the silo starts: areas from the top down, then every device. A city
-/// already filed (same fingerprint) is left as it is, so a restart keeps every alarm, case and status.
+/// Files the city into the grains in the background once the silo has started: areas from the top down, then
+/// every device. The silo serves meanwhile; its health says the city is being filed. A city already filed
+/// (same fingerprint) is left as it is, so a restart keeps every alarm, case and status.
 /// </summary>
-public sealed class CitySeeder(CityRegistry registry, IClusterClient client, ILogger<CitySeeder> logger) : IHostedService
+public sealed class CitySeeder(CityRegistry registry, IClusterClient client, IHostApplicationLifetime lifetime, ILogger<CitySeeder> logger) : BackgroundService
 {
+    private readonly TaskCompletionSource _filed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _done;
+    private int _total;
+
+    /// <summary>Completes when the whole city is in the grains.</summary>
+    public Task Filed => _filed.Task;
+
+    public (int Done, int Total) Progress => (Volatile.Read(ref _done), Volatile.Read(ref _total));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The runtime is a hosted service too; filing waits until every one of them has started.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
+        try
+        {
+            await FileAsync(stoppingToken);
+            _filed.TrySetResult();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            _filed.TrySetCanceled(stoppingToken);
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Filing the city failed");
+            _filed.TrySetException(exception);
+        }
+    }
+
     // Devices filed at once: enough to keep the storage busy, few enough not to flood a mailbox.
     private const int Parallelism = 64;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private async Task FileAsync(CancellationToken cancellationToken)
     {
         var city = registry.City;
         var fingerprint = city.Fingerprint();
@@ -28,11 +60,13 @@ public sealed class CitySeeder(CityRegistry registry, IClusterClient client, ILo
         }
 
         var started = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _total, city.Areas.Count + city.Sensors.Count + city.Cameras.Count + city.Elevators.Count);
         foreach (var level in new[] { AreaLevel.City, AreaLevel.District, AreaLevel.Street })
         {
             foreach (var area in city.Areas.Where(a => a.Level == level))
             {
                 await client.GetGrain<IAreaGrain>(area.Code).Define(area);
+                Interlocked.Increment(ref _done);
             }
         }
 
@@ -40,12 +74,14 @@ public sealed class CitySeeder(CityRegistry registry, IClusterClient client, ILo
             .Concat(city.Sensors.Select(s => (Func<Task>)(() => client.GetGrain<ISensorGrain>(s.SensorId).File(s))))
             .Concat(city.Cameras.Select(c => (Func<Task>)(() => client.GetGrain<ICameraGrain>(c.CameraId).File(c))))
             .Concat(city.Elevators.Select(e => (Func<Task>)(() => client.GetGrain<IElevatorGrain>(e.ElevatorId).File(e))));
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (file, _) => await file());
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (file, _) =>
+        {
+            await file();
+            Interlocked.Increment(ref _done);
+        });
 
         await import.SetFingerprint(fingerprint);
         logger.LogInformation("Filed city {City}: {Grids} grids, {Sensors} sensors, {Cameras} cameras, {Elevators} elevators in {Seconds:0.0} s",
             city.Name, city.Grids.Count(), city.Sensors.Count, city.Cameras.Count, city.Elevators.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -79,7 +79,8 @@ public static class DemoCity
                 var grid = new AreaDefinition($"{streetCode}-{number:D3}", $"{street.OsmName} 第{number}网格", AreaLevel.Grid, streetCode, Outline(cell),
                     Team: $"{street.OsmName}城运{(number - 1) / 20 + 1}组");
                 areas.Add(grid);
-                grids.Add((grid, cell));
+                // Devices are placed in the grid as stored (outline rounded to 6 decimals), the shape every lookup uses.
+                grids.Add((grid, Shape(grid.Outline)));
             }
         }
 
@@ -93,10 +94,13 @@ public static class DemoCity
             var envelope = shape.EnvelopeInternal;
             while (true)
             {
-                var candidate = new Coordinate(envelope.MinX + random.NextDouble() * envelope.Width, envelope.MinY + random.NextDouble() * envelope.Height);
-                if (shape.Covers(GeoJsonReader.Factory.CreatePoint(candidate)))
+                // Rounded to 6 decimals (about 0.1 m) first, so the stored position is the one tested to lie inside.
+                var candidate = new Coordinate(
+                    Math.Round(envelope.MinX + random.NextDouble() * envelope.Width, 6),
+                    Math.Round(envelope.MinY + random.NextDouble() * envelope.Height, 6));
+                if (shape.Contains(GeoJsonReader.Factory.CreatePoint(candidate)))
                 {
-                    return (grid, new GeoPoint(Math.Round(candidate.X, 6), Math.Round(candidate.Y, 6)));
+                    return (grid, new GeoPoint(candidate.X, candidate.Y));
                 }
             }
         }
@@ -157,6 +161,12 @@ public static class DemoCity
                 }
             }
         }
+    }
+
+    public static Polygon Shape(IReadOnlyList<IReadOnlyList<GeoPoint>> outline)
+    {
+        LinearRing Ring(IReadOnlyList<GeoPoint> ring) => GeoJsonReader.Factory.CreateLinearRing(ring.Select(p => new Coordinate(p.Longitude, p.Latitude)).ToArray());
+        return GeoJsonReader.Factory.CreatePolygon(Ring(outline[0]), outline.Skip(1).Select(Ring).ToArray());
     }
 
     private static IReadOnlyList<IReadOnlyList<GeoPoint>> Outline(Geometry shape)

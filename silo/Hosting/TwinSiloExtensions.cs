@@ -25,7 +25,8 @@ public static class TwinSiloExtensions
         });
         // The demo city: built once (deterministic), filed into the grains after the runtime has started.
         services.AddSingleton(new CityRegistry(DemoCity.Build()));
-        services.AddHostedService<CitySeeder>();
+        services.AddSingleton<CitySeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
         return services;
     }
 }

@@ -1,11 +1,16 @@
 using Microsoft.AspNetCore.Hosting;
+using CityOps.Twin.Silo.City;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Silo.Tests;
 
 /// <summary>The real silo in process, configured as its command line would (--data, --storage, --connection, ...).</summary>
 public sealed class SiloFactory(params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
 {
+    /// <summary>Completes when the demo city has been filed into the grains (the silo files it in the background).</summary>
+    public Task WhenCityFiledAsync() => Services.GetRequiredService<CitySeeder>().Filed.WaitAsync(TimeSpan.FromMinutes(3));
+
     public static string NewDataFolder() => Path.Combine(Path.GetTempPath(), "cityops-silo-tests", Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -9,8 +9,10 @@ public sealed class SiloHostingTests
     {
         var data = SiloFactory.NewDataFolder();
         await using var silo = new SiloFactory(("data", data));
+        var client = silo.CreateClient();
+        await silo.WhenCityFiledAsync();
 
-        var response = await silo.CreateClient().GetAsync("/healthz");
+        var response = await client.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
@@ -23,16 +25,32 @@ public sealed class SiloHostingTests
         var connection = Environment.GetEnvironmentVariable("TWIN_TEST_POSTGRES")
             ?? throw new InvalidOperationException("TWIN_TEST_POSTGRES is not set; run the tests with ./test.sh, which starts PostgreSQL.");
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "postgres"), ("connection", connection));
+        var client = silo.CreateClient();
+        await silo.WhenCityFiledAsync();
 
-        var response = await silo.CreateClient().GetAsync("/healthz");
+        var response = await client.GetAsync("/healthz");
 
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
+    public async Task While_the_city_is_being_filed_the_silo_already_answers_and_says_so()
+    {
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
+        var client = silo.CreateClient();
+
+        var early = await (await client.GetAsync("/healthz")).Content.ReadAsStringAsync();
+        await silo.WhenCityFiledAsync();
+        var late = await (await client.GetAsync("/healthz")).Content.ReadAsStringAsync();
+
+        Assert.Contains(early, new[] { "Degraded", "Healthy" });
+        Assert.Equal("Healthy", late);
+    }
+
+    [Fact]
     public async Task The_twin_view_shows_the_city_in_normal_mode_in_Chinese_and_serves_its_script_and_styles()
     {
-        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()));
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
         var client = silo.CreateClient();
 
         var page = await client.GetStringAsync("/");

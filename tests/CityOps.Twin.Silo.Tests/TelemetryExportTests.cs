@@ -17,6 +17,7 @@ public sealed class TelemetryExportTests
         using var collector = new FakeOtlpCollector();
         await using var silo = new SiloFactory(
             ("data", SiloFactory.NewDataFolder()),
+            ("storage", "memory"),
             ("Telemetry:OtlpEndpoint", collector.Address),
             ("Telemetry:ExportIntervalMilliseconds", "60000"));
         await silo.CreateClient().GetAsync("/healthz");

@@ -1,0 +1,111 @@
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Geo;
+using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Runtime;
+using CityOps.Twin.Silo.City;
+
+namespace CityOps.Twin.Silo.Api;
+
+/// <summary>Cases: report one, take each step of the loop (one endpoint per step), read them.</summary>
+public static class CaseApi
+{
+    /// <summary>A case reported by an operator: what, of which category, where, by whom.</summary>
+    public sealed record CaseReport(string? Title, string? Description, string? CategoryCode, CaseSource? Source, double? Longitude, double? Latitude, string? ReportedBy);
+
+    /// <summary>Who takes a step, and what the step needs: a reason (cancel, fail-check), a team (dispatch), a score (evaluate).</summary>
+    public sealed record StepRequest(string? Actor, string? Reason, string? Team, int? Score);
+
+    private static readonly Dictionary<string, CaseAction> Steps = new(StringComparer.Ordinal)
+    {
+        ["register"] = CaseAction.Register,
+        ["cancel"] = CaseAction.Cancel,
+        ["dispatch"] = CaseAction.Dispatch,
+        ["start-handling"] = CaseAction.StartHandling,
+        ["feedback"] = CaseAction.GiveFeedback,
+        ["pass-check"] = CaseAction.PassCheck,
+        ["fail-check"] = CaseAction.FailCheck,
+        ["evaluate"] = CaseAction.Evaluate,
+    };
+
+    public static RouteGroupBuilder MapCaseApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("api/cases").WithTags("Cases");
+        api.MapPost("/", ReportAsync).WithSummary("Reports a case at a point; its grid is found from the point.");
+        api.MapGet("/", ListAsync).WithSummary("Cases, filtered by grid, status and overdue.");
+        api.MapGet("/{id}", GetAsync);
+        foreach (var (route, action) in Steps)
+        {
+            api.MapPost($"/{{id}}/{route}", (string id, StepRequest step, IClusterClient client) => StepAsync(id, action, step, client))
+                .WithSummary($"{action}; 409 with the allowed steps if the case's status does not allow it.");
+        }
+        return api;
+    }
+
+    internal static async Task<IResult> ReportAsync(CaseReport report, CityRegistry city, IClusterClient client, CaseCategoryCatalogue categories, TimeProvider time)
+    {
+        var position = new GeoPoint(report.Longitude ?? double.NaN, report.Latitude ?? double.NaN);
+        if (!position.IsValid)
+        {
+            return Results.Problem("longitude and latitude (WGS84) are required and must be valid.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid case");
+        }
+        if (city.GridAt(position) is not { } grid)
+        {
+            return Results.Problem($"{position} is in no grid of the city.", statusCode: StatusCodes.Status400BadRequest, title: "Outside the city");
+        }
+
+        var id = $"C-{time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
+        try
+        {
+            var record = await client.GetGrain<ICaseGrain>(id).Report(new NewCase(
+                report.Title ?? string.Empty, report.Description ?? string.Empty, report.CategoryCode ?? string.Empty,
+                report.Source ?? CaseSource.Patrol, position, grid, report.ReportedBy ?? string.Empty));
+            return Results.Created($"/api/cases/{id}", record);
+        }
+        catch (CaseInputException exception)
+        {
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid case");
+        }
+    }
+
+    internal static async Task<IResult> GetAsync(string id, IClusterClient client) =>
+        await client.GetGrain<ICaseGrain>(id).Get() is { } record ? Results.Ok(record) : Results.NotFound();
+
+    internal static async Task<IResult> ListAsync(string? grid, CaseStatus? status, bool? overdue, CityRegistry city, IClusterClient client)
+    {
+        if (grid is not null && (!city.Areas.TryGetValue(grid, out var area) || area.Level != AreaLevel.Grid))
+        {
+            return Results.Problem($"'{grid}' is not a grid of the city.", statusCode: StatusCodes.Status404NotFound, title: "Unknown grid");
+        }
+
+        var grids = grid is null ? city.City.Grids.Select(g => g.Code) : [grid];
+        var cases = await Task.WhenAll(grids.Select(g => client.GetGrain<IGridGrain>(g).GetCases()));
+        return Results.Ok(cases.SelectMany(c => c)
+            .Where(c => status is null || c.Status == status)
+            .Where(c => overdue is null || (c.IsOpen && (c.StepOverdue || c.DisposalOverdue)) == overdue)
+            .OrderByDescending(c => c.ReportedAt)
+            .ToList());
+    }
+
+    internal static async Task<IResult> StepAsync(string id, CaseAction action, StepRequest step, IClusterClient client)
+    {
+        var grain = client.GetGrain<ICaseGrain>(id);
+        if (await grain.Get() is null)
+        {
+            return Results.NotFound();
+        }
+        try
+        {
+            return Results.Ok(await grain.Act(new CaseStep(action, step.Actor ?? string.Empty, step.Reason, step.Team, step.Score)));
+        }
+        catch (CaseTransitionException exception)
+        {
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "Step not allowed",
+                extensions: new Dictionary<string, object?> { ["status"] = exception.Status.ToString(), ["allowed"] = exception.Allowed.Select(a => a.ToString()).ToArray() });
+        }
+        catch (CaseInputException exception)
+        {
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status400BadRequest, title: "Step incomplete");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CityOps.Twin.Silo.Api;
+
+/// <summary>
+/// Reads the fields of one batch item, each failure a sentence about the field: the batch is parsed item by
+/// item so that one bad item is refused on its own and the rest of the batch still counts.
+/// </summary>
+internal static class JsonItems
+{
+    public static bool TryString(JsonElement item, string field, out string value, out string? error)
+    {
+        value = string.Empty;
+        error = null;
+        if (!item.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            error = $"{field} is missing";
+            return false;
+        }
+        if (element.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(element.GetString()))
+        {
+            error = $"{field} must be a non-empty string";
+            return false;
+        }
+        value = element.GetString()!;
+        return true;
+    }
+
+    public static bool TryTime(JsonElement item, string field, out DateTimeOffset value, out string? error)
+    {
+        value = default;
+        if (!TryString(item, field, out var text, out error))
+        {
+            return false;
+        }
+        // ISO 8601 with an offset: a time without one could be UTC or Beijing time, eight hours apart.
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value)
+            || !(text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9))
+        {
+            error = $"{field} '{text}' is not an ISO 8601 time with an offset (e.g. 2026-07-27T08:00:00+08:00)";
+            return false;
+        }
+        return true;
+    }
+
+    public static bool TryNumber(JsonElement item, string field, out double value, out string? error)
+    {
+        value = default;
+        error = null;
+        if (!item.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            error = $"{field} is missing";
+            return false;
+        }
+        if (element.ValueKind == JsonValueKind.String && element.GetString() is { } text
+            && (text.Contains("NaN", StringComparison.OrdinalIgnoreCase) || text.Contains("Infinity", StringComparison.OrdinalIgnoreCase)))
+        {
+            error = $"{field} is {text}: a reading must be a finite number";
+            return false;
+        }
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out value) || !double.IsFinite(value))
+        {
+            error = $"{field} must be a finite number; got {element.GetRawText()}";
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CityOps.Twin.Silo.Tests;
+
+/// <summary>One silo with the demo city in memory, shared by a test class: filing the city takes a few seconds.</summary>
+public sealed class DemoSiloFixture : IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public SiloFactory Silo { get; } = new(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Client = Silo.CreateClient();
+        await Silo.WhenCityFiledAsync();
+    }
+
+    public async Task<T> GetAsync<T>(string path) => (await Client.GetFromJsonAsync<T>(path, Json))!;
+
+    public async Task DisposeAsync() => await Silo.DisposeAsync();
+}
