@@ -19,11 +19,19 @@ public sealed class MemoryGrainStorage(string name = PersistentStateAttribute.De
         }
     }
 
+    // Conflicts come back as faulted tasks, as from the databases, never thrown from the call itself.
     public Task<long> WriteAsync(GrainStateKey key, string payload, long expectedVersion, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            return Task.FromResult(WriteLocked(key, payload, expectedVersion));
+            try
+            {
+                return Task.FromResult(WriteLocked(key, payload, expectedVersion));
+            }
+            catch (InconsistentStateException conflict)
+            {
+                return Task.FromException<long>(conflict);
+            }
         }
     }
 
@@ -34,7 +42,7 @@ public sealed class MemoryGrainStorage(string name = PersistentStateAttribute.De
             var stored = _records.GetValueOrDefault(key)?.Version ?? 0;
             if (stored != expectedVersion)
             {
-                throw new InconsistentStateException(key, expectedVersion, stored);
+                return Task.FromException<long>(new InconsistentStateException(key, expectedVersion, stored));
             }
             if (stored == 0)
             {

@@ -108,6 +108,27 @@ public abstract class GrainStorageContract
     }
 
     [Fact]
+    public async Task Many_concurrent_writes_all_land_and_a_stale_one_among_them_fails_alone()
+    {
+        var storage = CreateStorage(NewStore());
+        var stale = Key("group-stale");
+        await storage.WriteAsync(stale, "\"v1\"", 0);
+        await storage.WriteAsync(stale, "\"v2\"", 1);
+
+        var writes = Enumerable.Range(0, 300).Select(i => storage.WriteAsync(Key($"group-{i}"), $"{i}", 0)).ToList();
+        var staleWrite = storage.WriteAsync(stale, "\"stale\"", 1);
+        var versions = await Task.WhenAll(writes);
+
+        Assert.All(versions, v => Assert.Equal(1, v));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => staleWrite);
+        for (var i = 0; i < 300; i += 37)
+        {
+            Assert.Equal($"{i}", (await storage.ReadAsync(Key($"group-{i}")))!.Payload);
+        }
+        Assert.Equal("\"v2\"", (await storage.ReadAsync(stale))!.Payload);
+    }
+
+    [Fact]
     public async Task A_grains_state_survives_its_silo_and_a_second_silo_over_the_same_store_reads_it()
     {
         var store = NewStore();
