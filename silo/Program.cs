@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CityOps.Twin.Silo.Api;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Hosting;
+using CityOps.Twin.Silo.Simulation;
 using CityOps.Twin.Silo.Telemetry;
 using CityOps.Twin.Web;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,6 +29,8 @@ builder.Services.AddTwinTelemetry(builder.Configuration);
 builder.Services.AddTwinView();
 builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city");
 builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection("Ingestion"));
+builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("Simulation"));
+builder.Services.AddHostedService<CitySimulator>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
