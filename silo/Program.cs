@@ -25,6 +25,8 @@ catch (SiloSettingsException exception)
 // static web assets manifest, which ASP.NET reads only in Development unless asked.
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddTwinSilo(settings);
+// Stopping saves every grain's hot state and deactivates the whole city: more than the default 30 s may be needed.
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(2));
 builder.Services.AddTwinTelemetry(builder.Configuration);
 builder.Services.AddTwinView();
 builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city");

@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Runtime;
 using CityOps.Twin.Runtime.Streams;
+using CityOps.Twin.Runtime.Timers;
 
 namespace CityOps.Twin.Grains.Signs;
 
@@ -16,13 +17,8 @@ public sealed class AreaGrain(
     VitalSignsCalculator calculator,
     VitalSignsOptions options) : Grain, IAreaGrain, IAsyncObserver<AreaSummary>
 {
-    private bool _changed;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        RegisterGrainTimer(_ => _changed ? PublishNow() : Task.CompletedTask, options.PublishInterval, options.PublishInterval);
-        return Task.CompletedTask;
-    }
+    // Set by the first change after a publish and gone after the next: an area with nothing new costs no turns.
+    private IGrainTimer? _publishTimer;
 
     public async Task Define(AreaDefinition area)
     {
@@ -34,7 +30,7 @@ public sealed class AreaGrain(
         }
         definition.State.Definition = area;
         await definition.WriteStateAsync();
-        _changed = true;
+        Changed();
     }
 
     public Task<AreaDefinition?> GetDefinition() => Task.FromResult(definition.State.Definition);
@@ -51,13 +47,16 @@ public sealed class AreaGrain(
     public Task OnNextAsync(AreaSummary item)
     {
         children.State.Children[item.Area.Code] = item;
-        _changed = true;
+        Changed();
         return children.WriteStateAsync();
     }
 
+    private void Changed() => _publishTimer ??= RegisterGrainTimer(_ => PublishNow(), options.PublishInterval, Timeout.InfiniteTimeSpan);
+
     public async Task PublishNow()
     {
-        _changed = false;
+        _publishTimer?.Dispose();
+        _publishTimer = null;
         var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
         var area = Area();
         var now = TimeProvider.GetUtcNow();

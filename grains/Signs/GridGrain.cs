@@ -4,13 +4,14 @@ using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Runtime;
 using CityOps.Twin.Runtime.Streams;
+using CityOps.Twin.Runtime.Timers;
 
 namespace CityOps.Twin.Grains.Signs;
 
 /// <summary>
 /// A management grid: activated by the device-state and case-change streams of its code, it keeps the latest
-/// state of each of its devices and cases and, when something changed, reports its counters to its street on
-/// the next tick (the Reduce pattern: no level ever scans the level below).
+/// state of each of its devices and cases and, when something changed, reports its counters to its street one
+/// publish interval later (the Reduce pattern: no level ever scans the level below).
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.DeviceStates)]
 [ImplicitStreamSubscription(TwinStreams.CaseChanges)]
@@ -20,13 +21,8 @@ public sealed class GridGrain(
     VitalSignsCalculator calculator,
     VitalSignsOptions options) : Grain, IGridGrain, IAsyncObserver<DeviceState>, IAsyncObserver<CaseRecord>
 {
-    private bool _changed;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        RegisterGrainTimer(_ => _changed ? PublishNow() : Task.CompletedTask, options.PublishInterval, options.PublishInterval);
-        return Task.CompletedTask;
-    }
+    // Set by the first change after a publish and gone after the next: an area with nothing new costs no turns.
+    private IGrainTimer? _publishTimer;
 
     public async Task Define(AreaDefinition area)
     {
@@ -36,7 +32,7 @@ public sealed class GridGrain(
         }
         definition.State.Definition = area;
         await definition.WriteStateAsync();
-        _changed = true;
+        Changed();
     }
 
     public Task<AreaDefinition?> GetDefinition() => Task.FromResult(definition.State.Definition);
@@ -64,7 +60,8 @@ public sealed class GridGrain(
 
     public async Task PublishNow()
     {
-        _changed = false;
+        _publishTimer?.Dispose();
+        _publishTimer = null;
         var (counters, reasons) = Tally();
         var area = Area();
         var now = TimeProvider.GetUtcNow();
@@ -78,9 +75,11 @@ public sealed class GridGrain(
 
     private Task ChangedAsync()
     {
-        _changed = true;
+        Changed();
         return tally.WriteStateAsync();
     }
+
+    private void Changed() => _publishTimer ??= RegisterGrainTimer(_ => PublishNow(), options.PublishInterval, Timeout.InfiniteTimeSpan);
 
     private (AreaCounters, IndexReasons) Tally() => calculator.FromGrid(tally.State.Devices.Values, tally.State.Cases.Values);
 

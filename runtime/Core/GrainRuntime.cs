@@ -103,7 +103,7 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
         await Reminders.DisposeAsync().ConfigureAwait(false);
 
         // Hot state first, in batches: then each deactivation below finds little or nothing left to save alone.
-        await WriteBehind.FlushAsync().ConfigureAwait(false);
+        await WriteBehind.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var shutdown = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is stopping");
         await Task.WhenAll(Catalog.All.ToArray().Select(a => a.DeactivateAsync(shutdown))).WaitAsync(cancellationToken).ConfigureAwait(false);
         await WriteBehind.FlushAsync().ConfigureAwait(false);

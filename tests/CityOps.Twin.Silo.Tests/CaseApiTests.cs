@@ -5,7 +5,8 @@ using CityOps.Twin.Contracts.Cases;
 
 namespace CityOps.Twin.Silo.Tests;
 
-public sealed class CaseApiTests(DemoSiloFixture fixture) : IClassFixture<DemoSiloFixture>
+[Collection(DemoSiloCollection.Name)]
+public sealed class CaseApiTests(DemoSiloFixture fixture)
 {
     private async Task<CaseRecord> ReportAsync()
     {

@@ -11,7 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Silo.Tests;
 
-public sealed class CityApiTests(DemoSiloFixture fixture) : IClassFixture<DemoSiloFixture>
+[Collection(DemoSiloCollection.Name)]
+public sealed class CityApiTests(DemoSiloFixture fixture)
 {
     private CityRegistry City => fixture.Silo.Services.GetRequiredService<CityRegistry>();
 

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace CityOps.Twin.Silo.Tests;
 
-/// <summary>One silo with the demo city in memory, shared by a test class: filing the city takes a few seconds.</summary>
+/// <summary>One silo with the demo city in memory, shared by the API tests: filing the city takes a few seconds.</summary>
 public sealed class DemoSiloFixture : IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
@@ -22,4 +22,11 @@ public sealed class DemoSiloFixture : IAsyncLifetime
     public async Task<T> GetAsync<T>(string path) => (await Client.GetFromJsonAsync<T>(path, Json))!;
 
     public async Task DisposeAsync() => await Silo.DisposeAsync();
+}
+
+/// <summary>The API test classes share one demo silo; the tests of a collection run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class DemoSiloCollection : ICollectionFixture<DemoSiloFixture>
+{
+    public const string Name = "demo silo";
 }

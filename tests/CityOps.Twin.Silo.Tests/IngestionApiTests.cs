@@ -8,7 +8,8 @@ using CityOps.Twin.Silo.Api;
 
 namespace CityOps.Twin.Silo.Tests;
 
-public sealed class IngestionApiTests(DemoSiloFixture fixture) : IClassFixture<DemoSiloFixture>
+[Collection(DemoSiloCollection.Name)]
+public sealed class IngestionApiTests(DemoSiloFixture fixture)
 {
     private static string Now(int secondsAgo = 0) => DateTimeOffset.UtcNow.AddSeconds(-secondsAgo).ToString("O");
 

@@ -17,6 +17,10 @@ public sealed class SiloHostingTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
         Assert.True(File.Exists(Path.Combine(data, "cityops-twin.db")));
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await silo.DisposeAsync();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(60), $"stopping the silo over SQLite took {stopping.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Fact]
