@@ -14,17 +14,16 @@ SiloSettings settings;
 try
 {
     settings = SiloSettings.From(builder.Configuration);
+    // The twin view's styles live in the web project; outside a published build they are found through its
+    // static web assets manifest, which ASP.NET reads only in Development unless asked.
+    builder.WebHost.UseStaticWebAssets();
+    builder.Services.AddTwinSilo(settings);
 }
-catch (SiloSettingsException exception)
+catch (Exception exception) when (exception is SiloSettingsException or InvalidDataException or CityOps.Twin.Grains.Spatial.GeoJsonFormatException)
 {
     Console.Error.WriteLine($"cityops-twin: {exception.Message}");
     return 2;
 }
-
-// The twin view's styles live in the web project; outside a published build they are found through its
-// static web assets manifest, which ASP.NET reads only in Development unless asked.
-builder.WebHost.UseStaticWebAssets();
-builder.Services.AddTwinSilo(settings);
 // Stopping saves every grain's hot state and deactivates the whole city: more than the default 30 s may be needed.
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(2));
 builder.Services.AddTwinTelemetry(builder.Configuration);
@@ -44,6 +43,7 @@ app.MapIngestionApi();
 app.MapCaseApi();
 app.MapCityApi();
 app.MapGeoJsonApi();
+app.MapOpen311Api();
 app.MapTwinView();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -117,6 +117,16 @@ internal sealed class ActivationData
         return pendingTask;
     }
 
+    /// <summary>What the activation is doing, for a log line when the silo cannot stop in time.</summary>
+    public string Describe()
+    {
+        lock (_lock)
+        {
+            var head = _mailbox.TryPeek(out var next) ? next.GetType().Name : "nothing";
+            return $"{GrainId} {_status}, running {_running}, {_mailbox.Count} waiting (next: {head})";
+        }
+    }
+
     /// <summary>Nothing running and nothing waiting: read by <see cref="GrainRuntime.WhenIdleAsync"/>.</summary>
     public bool IsQuiet
     {

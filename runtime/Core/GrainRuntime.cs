@@ -102,10 +102,21 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
         }
         await Reminders.DisposeAsync().ConfigureAwait(false);
 
-        // Hot state first, in batches: then each deactivation below finds little or nothing left to save alone.
-        await WriteBehind.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var shutdown = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is stopping");
-        await Task.WhenAll(Catalog.All.ToArray().Select(a => a.DeactivateAsync(shutdown))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Hot state first, in batches: then each deactivation below finds little or nothing left to save alone.
+            await WriteBehind.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var shutdown = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is stopping");
+            await Task.WhenAll(Catalog.All.ToArray().Select(a => a.DeactivateAsync(shutdown))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var busy = Catalog.All.Where(a => !a.IsQuiet).ToList();
+            Logger.LogError(
+                "The silo did not stop in time: {Busy} activations busy, {WriteBehind} write-behind states pending, {Streams} stream items undelivered. First busy: {Activations}",
+                busy.Count, WriteBehind.PendingCount, StreamActivity.IsIdle ? 0 : "some", string.Join("; ", busy.Take(10).Select(a => a.Describe())));
+            throw;
+        }
         await WriteBehind.FlushAsync().ConfigureAwait(false);
         await WriteBehind.DisposeAsync().ConfigureAwait(false);
     }

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 
 namespace CityOps.Twin.Silo.Hosting;
 
-/// <summary>Where a silo keeps its state, from the command line (--data, --storage, --connection) or configuration.</summary>
-public sealed record SiloSettings(string DataFolder, StorageKind Storage, string? ConnectionString)
+/// <summary>Where a silo keeps its state and which city it runs, from the command line (--data, --storage, --connection, --city) or configuration.</summary>
+public sealed record SiloSettings(string DataFolder, StorageKind Storage, string? ConnectionString, string? CityManifest = null)
 {
     public const string DatabaseFileName = "cityops-twin.db";
 
@@ -29,7 +29,13 @@ public sealed record SiloSettings(string DataFolder, StorageKind Storage, string
             throw new SiloSettingsException($"--connection is only for --storage postgres; this silo uses {storage.ToString().ToLowerInvariant()}.");
         }
 
-        return new SiloSettings(Path.GetFullPath(data), storage, connection);
+        var city = configuration["city"];
+        if (city is not null && !File.Exists(city))
+        {
+            throw new SiloSettingsException($"--city '{city}' is not a file; it names a city manifest (see README, \"City import\").");
+        }
+
+        return new SiloSettings(Path.GetFullPath(data), storage, connection, city is null ? null : Path.GetFullPath(city));
     }
 
     public string Describe() => Storage switch

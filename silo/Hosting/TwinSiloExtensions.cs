@@ -23,8 +23,8 @@ public static class TwinSiloExtensions
                 _ => builder.UseInMemoryStorage(),
             };
         });
-        // The demo city: built once (deterministic), filed into the grains after the runtime has started.
-        services.AddSingleton(new CityRegistry(DemoCity.Build()));
+        // The city (the demo city unless --city names a manifest) is filed into the grains after the runtime has started.
+        services.AddSingleton(new CityRegistry(settings.CityManifest is { } manifest ? CityImport.Load(manifest) : DemoCity.Build()));
         services.AddSingleton<CitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
         return services;

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using CityOps.Twin.Silo.City;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CityOps.Twin.Silo.Tests;
 
@@ -13,8 +15,16 @@ public sealed class SiloFactory(params (string Key, string Value)[] settings) : 
 
     public static string NewDataFolder() => Path.Combine(Path.GetTempPath(), "cityops-silo-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>The silo's warnings and errors.</summary>
+    public Support.CapturedLogs Logs { get; } = new();
+
+    /// <summary>Replaces services after the silo's own, e.g. a manual clock.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureTestServices(services => ConfigureServices?.Invoke(services));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         // As the README's run command does: not Development, which would hide missing static-asset setup.
         builder.UseEnvironment("Production");
         // The tests drive every device themselves; random live readings would change what they check.

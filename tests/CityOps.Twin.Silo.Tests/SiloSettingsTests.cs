@@ -37,6 +37,7 @@ public sealed class SiloSettingsTests
     [InlineData(new[] { "--storage", "42" }, "--storage '42' is not a storage")]
     [InlineData(new[] { "--storage", "postgres" }, "--storage postgres needs --connection")]
     [InlineData(new[] { "--connection", "Host=db" }, "--connection is only for --storage postgres")]
+    [InlineData(new[] { "--city", "/nowhere/city.json" }, "--city '/nowhere/city.json' is not a file")]
     public void A_bad_storage_choice_is_refused_with_what_was_wrong(string[] args, string message)
     {
         var error = Assert.Throws<SiloSettingsException>(() => Parse(args));

@@ -1,0 +1,125 @@
+using System.Globalization;
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Geo;
+using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Runtime;
+using CityOps.Twin.Silo.City;
+
+namespace CityOps.Twin.Silo.Api;
+
+/// <summary>
+/// Open311 GeoReport v2 (JSON) for hotline 12345 and citizen apps: the services are the case catalogue; a new
+/// request becomes a case (source Hotline12345) in the grid of its point. A request may bring its own deadline
+/// as attribute[expected_datetime] (ISO 8601), the disposal deadline of its case. Errors follow the spec:
+/// a status code and [{"code", "description"}].
+/// </summary>
+public static class Open311Api
+{
+    public sealed record Service(string service_code, string service_name, string description, bool metadata, string type, string keywords, string group);
+
+    public sealed record ServiceRequest(
+        string service_request_id, string status, string? status_notes, string service_name, string service_code, string description,
+        DateTimeOffset requested_datetime, DateTimeOffset updated_datetime, DateTimeOffset? expected_datetime, string? address, double lat, double @long);
+
+    public sealed record Created(string service_request_id, string service_notice);
+
+    public sealed record Open311Error(int code, string description);
+
+    public static RouteGroupBuilder MapOpen311Api(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("open311/v2").WithTags("Open311 GeoReport v2");
+        api.MapGet("/services.json", (CaseCategoryCatalogue catalogue) => Results.Ok(catalogue.Categories.Select(c =>
+            new Service(c.Code, c.Name, $"{c.Major}: {c.Name}", false, "realtime", c.Major, c.Major.Split(' ')[0]))));
+        api.MapPost("/requests.json", CreateAsync).DisableAntiforgery();
+        api.MapGet("/requests.json", ListAsync);
+        api.MapGet("/requests/{id}.json", GetAsync);
+        return api;
+    }
+
+    internal static async Task<IResult> CreateAsync(HttpRequest request, CityRegistry city, CaseCategoryCatalogue catalogue, IClusterClient client, TimeProvider time)
+    {
+        if (!request.HasFormContentType)
+        {
+            return Error(StatusCodes.Status400BadRequest, "a request is sent as application/x-www-form-urlencoded, as GeoReport v2 says");
+        }
+        var form = await request.ReadFormAsync();
+        string? Field(string name) => form.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString() : null;
+
+        var serviceCode = Field("service_code");
+        if (serviceCode is null || !catalogue.TryGet(serviceCode, out var category))
+        {
+            return Error(StatusCodes.Status400BadRequest, serviceCode is null ? "service_code is required" : $"service_code '{serviceCode}' is not a service; see services.json");
+        }
+        if (!double.TryParse(Field("lat"), NumberStyles.Float, CultureInfo.InvariantCulture, out var lat)
+            || !double.TryParse(Field("long"), NumberStyles.Float, CultureInfo.InvariantCulture, out var lon)
+            || !new GeoPoint(lon, lat).IsValid)
+        {
+            return Error(StatusCodes.Status400BadRequest, "lat and long (WGS84) are required");
+        }
+        if (city.GridAt(new GeoPoint(lon, lat)) is not { } grid)
+        {
+            return Error(StatusCodes.Status400BadRequest, $"lat {lat}, long {lon} is outside the city's grids");
+        }
+        DateTimeOffset? due = null;
+        if (Field("attribute[expected_datetime]") is { } dueText)
+        {
+            if (!DateTimeOffset.TryParse(dueText, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+            {
+                return Error(StatusCodes.Status400BadRequest, $"attribute[expected_datetime] '{dueText}' is not an ISO 8601 time");
+            }
+            due = parsed;
+        }
+
+        var reporter = string.Join(' ', new[] { Field("first_name"), Field("last_name") }.Where(n => n is not null)) is { Length: > 0 } name
+            ? name
+            : Field("email") ?? "Open311";
+        var id = $"H-{time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
+        await client.GetGrain<ICaseGrain>(id).Report(new NewCase(
+            $"{category.Name}{(Field("address_string") is { } address ? $": {address}" : string.Empty)}",
+            Field("description") ?? string.Empty, category.Code, CaseSource.Hotline12345, new GeoPoint(lon, lat), grid, reporter,
+            ExternalReference: Field("attribute[external_id]"), DisposalDueOverride: due));
+        return Results.Json(new[] { new Created(id, "Thank you. 感谢您的反映, 您的诉求已受理.") }, statusCode: StatusCodes.Status201Created);
+    }
+
+    internal static async Task<IResult> GetAsync(string id, IClusterClient client, CaseCategoryCatalogue catalogue) =>
+        await client.GetGrain<ICaseGrain>(id).Get() is { } record
+            ? Results.Ok(new[] { Describe(record, catalogue) })
+            : Error(StatusCodes.Status404NotFound, $"no service request {id}");
+
+    internal static async Task<IResult> ListAsync(string? service_request_id, string? status, IClusterClient client, CityRegistry city, CaseCategoryCatalogue catalogue)
+    {
+        if (status is not (null or "open" or "closed"))
+        {
+            return Error(StatusCodes.Status400BadRequest, $"status '{status}' must be open or closed");
+        }
+        IEnumerable<CaseRecord> records;
+        if (service_request_id is not null)
+        {
+            var ids = service_request_id.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            records = (await Task.WhenAll(ids.Select(i => client.GetGrain<ICaseGrain>(i).Get()))).OfType<CaseRecord>();
+        }
+        else
+        {
+            records = (await Task.WhenAll(city.City.Grids.Select(g => client.GetGrain<IGridGrain>(g.Code).GetCases()))).SelectMany(c => c)
+                .Where(c => c.Source == CaseSource.Hotline12345);
+        }
+        return Results.Ok(records.Select(r => Describe(r, catalogue)).Where(r => status is null || r.status == status).OrderByDescending(r => r.requested_datetime));
+    }
+
+    private static ServiceRequest Describe(CaseRecord record, CaseCategoryCatalogue catalogue) => new(
+        record.CaseId,
+        record.IsOpen ? "open" : "closed",
+        record.Timeline.LastOrDefault()?.What,
+        catalogue.TryGet(record.CategoryCode, out var category) ? category.Name : record.CategoryCode,
+        record.CategoryCode,
+        record.Description,
+        record.ReportedAt,
+        record.Timeline.LastOrDefault()?.At ?? record.ReportedAt,
+        record.DisposalDueAt,
+        record.Title,
+        record.Position.Latitude,
+        record.Position.Longitude);
+
+    private static IResult Error(int status, string description) => Results.Json(new[] { new Open311Error(status, description) }, statusCode: status);
+}

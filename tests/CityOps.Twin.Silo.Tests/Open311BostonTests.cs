@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Runtime;
+using CityOps.Twin.Silo.Api;
+using CityOps.Twin.Silo.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CityOps.Twin.Silo.Tests;
+
+/// <summary>
+/// A hundred real Boston 311 requests of January 2022 (../shared/data/case-workloads), filed through our
+/// Open311 endpoint with their own deadlines (target_dt) at their own times, worked and closed when Boston
+/// closed them: our overdue flags must agree with the file's ONTIME/OVERDUE.
+/// </summary>
+public sealed class Open311BostonTests
+{
+    // January in Boston is Eastern Standard Time; the file's times are local.
+    private static readonly TimeSpan Eastern = TimeSpan.FromHours(-5);
+
+    private sealed record Boston311(string Id, DateTimeOffset Opened, DateTimeOffset? Target, DateTimeOffset? Closed, string OnTime, double Latitude, double Longitude, string Type);
+
+    private static IReadOnlyList<Boston311> Requests()
+    {
+        DateTimeOffset? Time(string text) => string.IsNullOrWhiteSpace(text)
+            ? null
+            : new DateTimeOffset(DateTime.ParseExact(text.Trim(), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Eastern);
+        using var reader = new StreamReader(SharedData.Path("case-workloads", "boston311-100.csv"));
+        var header = ParseCsvLine(reader.ReadLine()!);
+        int Column(string name) => Array.IndexOf(header, name);
+        var rows = new List<Boston311>();
+        while (reader.ReadLine() is { } line)
+        {
+            var f = ParseCsvLine(line);
+            rows.Add(new Boston311(f[Column("case_enquiry_id")], Time(f[Column("open_dt")])!.Value, Time(f[Column("target_dt")]), Time(f[Column("closed_dt")]),
+                f[Column("ontime")], double.Parse(f[Column("latitude")], CultureInfo.InvariantCulture), double.Parse(f[Column("longitude")], CultureInfo.InvariantCulture), f[Column("type")]));
+        }
+        return rows;
+    }
+
+    private static string[] ParseCsvLine(string line)
+    {
+        var fields = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                current.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+        fields.Add(current.ToString());
+        return [.. fields];
+    }
+
+    /// <summary>A city of one grid over Boston, imported through a manifest like any other.</summary>
+    private static string BostonCity()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "cityops-boston", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "city.json"), """
+            { "name": "Boston (test)", "coordinateSystem": "Wgs84",
+              "tree": [ { "code": "city", "name": "Boston", "level": "City" },
+                        { "code": "BOS", "name": "Suffolk", "level": "District", "parent": "city" },
+                        { "code": "BOS-1", "name": "Boston proper", "level": "Street", "parent": "BOS" } ],
+              "grids": "grids.geojson" }
+            """);
+        File.WriteAllText(Path.Combine(folder, "grids.geojson"), """
+            { "type": "FeatureCollection", "features": [ { "type": "Feature",
+              "geometry": { "type": "Polygon", "coordinates": [[[-71.2,42.2],[-70.9,42.2],[-70.9,42.45],[-71.2,42.45],[-71.2,42.2]]] },
+              "properties": { "code": "BOS-1-001", "name": "Boston grid", "parent": "BOS-1", "team": "PWD" } } ] }
+            """);
+        return Path.Combine(folder, "city.json");
+    }
+
+    [Fact]
+    public async Task Boston_cases_filed_through_Open311_with_their_own_deadlines_are_flagged_overdue_exactly_where_Boston_says()
+    {
+        var requests = Requests();
+        var clock = new ManualTimeProvider(requests.Min(r => r.Opened).AddMinutes(-1));
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("city", BostonCity()))
+        {
+            ConfigureServices = services => services.AddSingleton<TimeProvider>(clock),
+        };
+        var client = silo.CreateClient();
+        await silo.WhenCityFiledAsync();
+        var runtime = silo.Services.GetRequiredService<GrainRuntime>();
+        var services = await client.GetFromJsonAsync<List<Open311Api.Service>>("/open311/v2/services.json");
+        Assert.Contains(services!, s => s.service_code == "0801");
+
+        var events = requests.Select(r => (At: r.Opened, Request: r, Close: false))
+            .Concat(requests.Where(r => r.Closed is not null).Select(r => (At: r.Closed!.Value, Request: r, Close: true)))
+            .OrderBy(e => e.At).ThenBy(e => e.Close)
+            .ToList();
+        var caseIds = new Dictionary<string, string>();
+        foreach (var (at, request, close) in events)
+        {
+            await clock.AdvanceAsync(at - clock.GetUtcNow(), runtime.WhenIdleAsync);
+            if (!close)
+            {
+                var form = new Dictionary<string, string>
+                {
+                    ["service_code"] = "0801",
+                    ["lat"] = request.Latitude.ToString(CultureInfo.InvariantCulture),
+                    ["long"] = request.Longitude.ToString(CultureInfo.InvariantCulture),
+                    ["description"] = request.Type,
+                    ["attribute[external_id]"] = request.Id,
+                };
+                if (request.Target is { } target)
+                {
+                    form["attribute[expected_datetime]"] = target.ToString("O");
+                }
+                var created = await client.PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent(form));
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                var id = (await created.Content.ReadFromJsonAsync<List<Open311Api.Created>>())!.Single().service_request_id;
+                caseIds[request.Id] = id;
+                await Step(id, "register", new { actor = "12345 hotline" });
+                await Step(id, "dispatch", new { actor = "12345 hotline", team = "Boston PWD" });
+            }
+            else
+            {
+                var id = caseIds[request.Id];
+                await Step(id, "start-handling", new { actor = "Boston PWD" });
+                await Step(id, "feedback", new { actor = "Boston PWD" });
+                await Step(id, "pass-check", new { actor = "inspector" });
+            }
+        }
+        await runtime.WhenIdleAsync();
+
+        // The 77 closed requests that carry a deadline (the other 8 closed ones have none in the file).
+        var judged = requests.Where(r => r.Closed is not null && r.Target is not null).ToList();
+        Assert.Equal(77, judged.Count);
+        foreach (var request in judged)
+        {
+            var record = (await client.GetFromJsonAsync<CaseRecord>($"/api/cases/{caseIds[request.Id]}", DemoSiloFixture.Json))!;
+            Assert.Equal(CaseStatus.Closed, record.Status);
+            Assert.Equal(request.Target, record.DisposalDueAt);
+            Assert.True((request.OnTime == "OVERDUE") == record.DisposalOverdue,
+                $"Boston {request.Id}: file says {request.OnTime}, ours says overdue={record.DisposalOverdue} (target {request.Target:O}, closed {request.Closed:O})");
+        }
+        Assert.Equal(5, judged.Count(r => r.OnTime == "OVERDUE"));
+
+        var status = await client.GetFromJsonAsync<List<Open311Api.ServiceRequest>>($"/open311/v2/requests/{caseIds[judged[0].Id]}.json");
+        Assert.Equal("closed", status!.Single().status);
+
+        async Task Step(string id, string step, object body)
+        {
+            var response = await client.PostAsJsonAsync($"/api/cases/{id}/{step}", body);
+            Assert.True(response.IsSuccessStatusCode, $"{id} {step}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Theory]
+    [InlineData("lat=42.36&long=-71.06", "service_code is required")]
+    [InlineData("service_code=9999&lat=42.36&long=-71.06", "service_code '9999' is not a service")]
+    [InlineData("service_code=0801&lat=north", "lat and long (WGS84) are required")]
+    [InlineData("service_code=0801&lat=31.2&long=121.5", "outside the city's grids")]
+    [InlineData("service_code=0801&lat=42.36&long=-71.06&attribute%5Bexpected_datetime%5D=soon", "attribute[expected_datetime] 'soon' is not an ISO 8601 time")]
+    public async Task A_bad_Open311_request_is_refused_with_the_spec_error_and_the_reason(string form, string message)
+    {
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("city", BostonCity()));
+        var client = silo.CreateClient();
+        await silo.WhenCityFiledAsync();
+
+        var response = await client.PostAsync("/open311/v2/requests.json", new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<List<Open311Api.Open311Error>>())!.Single();
+        Assert.Equal(400, error.code);
+        Assert.Contains(message, error.description);
+    }
+}
