@@ -17,9 +17,9 @@ try
     // The twin view's styles live in the web project; outside a published build they are found through its
     // static web assets manifest, which ASP.NET reads only in Development unless asked.
     builder.WebHost.UseStaticWebAssets();
-    builder.Services.AddTwinSilo(settings);
+    builder.Services.AddTwinSilo(settings, builder.Configuration);
 }
-catch (Exception exception) when (exception is SiloSettingsException or InvalidDataException or CityOps.Twin.Grains.Spatial.GeoJsonFormatException)
+catch (Exception exception) when (exception is SiloSettingsException or InvalidDataException or ArgumentException or CityOps.Twin.Grains.Spatial.GeoJsonFormatException)
 {
     Console.Error.WriteLine($"cityops-twin: {exception.Message}");
     return 2;
@@ -51,7 +51,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
     foreach (var address in addresses)
     {
-        Console.WriteLine($"CityOps.Twin: twin view at {address}/  (health: {address}/healthz)");
+        Console.WriteLine($"CityOps.Twin: twin view at {address}/  API at {address}/api (OpenAPI: {address}/openapi/v1.json, health: {address}/healthz)");
     }
     Console.WriteLine($"CityOps.Twin: state in {settings.Describe()}");
 });

@@ -15,7 +15,8 @@ namespace CityOps.Twin.Silo.City;
 /// { "name": "...", "coordinateSystem": "Wgs84" | "Gcj02",
 ///   "tree": [ { "code", "name", "level": "City|District|Street", "parent" } ],
 ///   "grids": "grids.geojson",     // Polygon features with properties code, name, parent (a street), team
-///   "devices": "devices.csv" }    // id,kind,sensorKind,name,longitude,latitude (kind: Sensor, Camera, Elevator)
+///   "devices": "devices.csv" }    // id,kind,sensorKind,name,longitude,latitude (kind: Sensor, Camera, Elevator);
+///                                 // or devices.geojson: Point features with properties id, kind, sensorKind, name
 /// </code>
 /// Files are relative to the manifest. Every coordinate is converted from the named system to WGS84; a
 /// device's grid is found from its position. A bad file is refused with the file, line or feature, and field.
@@ -82,7 +83,44 @@ public static class CityImport
         var sensors = new List<SensorFile>();
         var cameras = new List<CameraFile>();
         var elevators = new List<ElevatorFile>();
-        if (manifest.Devices is { } devicesFile)
+        void Add(string id, string kind, string sensorKind, string name, GeoPoint position, string where)
+        {
+            if (!locator.TryLocate(position, out var gridCode))
+            {
+                throw new InvalidDataException($"{where}: device {id} at {position} lies in no grid.");
+            }
+            switch (kind)
+            {
+                case "Sensor" when Enum.TryParse<SensorKind>(sensorKind, out var parsed) && Enum.IsDefined(parsed):
+                    sensors.Add(new SensorFile(id, parsed, name, position, gridCode));
+                    break;
+                case "Sensor":
+                    throw new InvalidDataException($"{where}: sensorKind '{sensorKind}' is not one of {string.Join(", ", Enum.GetNames<SensorKind>())}.");
+                case "Camera":
+                    cameras.Add(new CameraFile(id, name, position, gridCode));
+                    break;
+                case "Elevator":
+                    var today = DateOnly.FromDateTime(DateTime.UtcNow);
+                    elevators.Add(new ElevatorFile(id, name, name, position, gridCode, "unknown", today, today.AddDays(15)));
+                    break;
+                default:
+                    throw new InvalidDataException($"{where}: kind '{kind}' must be Sensor, Camera or Elevator.");
+            }
+        }
+
+        if (manifest.Devices is { } geoJsonDevices && geoJsonDevices.EndsWith("json", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var (feature, index) in GeoJsonReader.ReadFeatures(Path.Combine(folder, geoJsonDevices), system).Select((f, i) => (f, i)))
+            {
+                var where = $"{geoJsonDevices} feature {index}";
+                if (feature.Geometry is not Point point || feature.Text("id") is not { } id)
+                {
+                    throw new InvalidDataException($"{where}: a device needs a Point geometry and an id.");
+                }
+                Add(id, feature.Text("kind") ?? string.Empty, feature.Text("sensorKind") ?? string.Empty, feature.Text("name") ?? id, new GeoPoint(point.X, point.Y), where);
+            }
+        }
+        else if (manifest.Devices is { } devicesFile)
         {
             var lines = File.ReadAllLines(Path.Combine(folder, devicesFile));
             for (var line = 1; line < lines.Length; line++)
@@ -103,29 +141,7 @@ public static class CityImport
                 {
                     throw new InvalidDataException($"{Where()}: longitude '{fields[4]}' and latitude '{fields[5]}' are not a position.");
                 }
-                var position = CoordinateConversion.ToWgs84(new GeoPoint(longitude, latitude), system);
-                if (!locator.TryLocate(position, out var gridCode))
-                {
-                    throw new InvalidDataException($"{Where()}: device {fields[0]} at {position} lies in no grid.");
-                }
-                var (id, name) = (fields[0], fields[3]);
-                switch (fields[1])
-                {
-                    case "Sensor" when Enum.TryParse<SensorKind>(fields[2], out var kind) && Enum.IsDefined(kind):
-                        sensors.Add(new SensorFile(id, kind, name, position, gridCode));
-                        break;
-                    case "Sensor":
-                        throw new InvalidDataException($"{Where()}: sensorKind '{fields[2]}' is not one of {string.Join(", ", Enum.GetNames<SensorKind>())}.");
-                    case "Camera":
-                        cameras.Add(new CameraFile(id, name, position, gridCode));
-                        break;
-                    case "Elevator":
-                        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-                        elevators.Add(new ElevatorFile(id, name, name, position, gridCode, "unknown", today, today.AddDays(15)));
-                        break;
-                    default:
-                        throw new InvalidDataException($"{Where()}: kind '{fields[1]}' must be Sensor, Camera or Elevator.");
-                }
+                Add(fields[0], fields[1], fields[2], fields[3], CoordinateConversion.ToWgs84(new GeoPoint(longitude, latitude), system), Where());
             }
         }
 

@@ -3,7 +3,13 @@ using Microsoft.Extensions.Configuration;
 namespace CityOps.Twin.Silo.Hosting;
 
 /// <summary>Where a silo keeps its state and which city it runs, from the command line (--data, --storage, --connection, --city) or configuration.</summary>
-public sealed record SiloSettings(string DataFolder, StorageKind Storage, string? ConnectionString, string? CityManifest = null)
+public sealed record SiloSettings(
+    string DataFolder,
+    StorageKind Storage,
+    string? ConnectionString,
+    string? CityManifest = null,
+    string? CaseCategoriesFile = null,
+    string? SensorRulesFile = null)
 {
     public const string DatabaseFileName = "cityops-twin.db";
 
@@ -29,13 +35,20 @@ public sealed record SiloSettings(string DataFolder, StorageKind Storage, string
             throw new SiloSettingsException($"--connection is only for --storage postgres; this silo uses {storage.ToString().ToLowerInvariant()}.");
         }
 
-        var city = configuration["city"];
-        if (city is not null && !File.Exists(city))
+        string? File(string option, string what)
         {
-            throw new SiloSettingsException($"--city '{city}' is not a file; it names a city manifest (see README, \"City import\").");
+            var path = configuration[option];
+            if (path is not null && !System.IO.File.Exists(path))
+            {
+                throw new SiloSettingsException($"--{option} '{path}' is not a file; it names {what}.");
+            }
+            return path is null ? null : Path.GetFullPath(path);
         }
 
-        return new SiloSettings(Path.GetFullPath(data), storage, connection, city is null ? null : Path.GetFullPath(city));
+        return new SiloSettings(Path.GetFullPath(data), storage, connection,
+            File("city", "a city manifest (see README, \"City import\")"),
+            File("case-categories", "a case category catalogue of the shape of grains/Cases/case-categories.json"),
+            File("sensor-rules", "sensor rules of the shape of grains/Sensors/sensor-rules.json"));
     }
 
     public string Describe() => Storage switch

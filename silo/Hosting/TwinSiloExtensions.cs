@@ -1,5 +1,8 @@
 using CityOps.Twin.Grains;
 using CityOps.Twin.Runtime.Hosting;
+using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.Sensors;
+using CityOps.Twin.Grains.Signs;
 using CityOps.Twin.Silo.City;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -8,11 +11,15 @@ namespace CityOps.Twin.Silo.Hosting;
 public static class TwinSiloExtensions
 {
     /// <summary>The grain runtime with the twin's grains over the chosen storage.</summary>
-    public static IServiceCollection AddTwinSilo(this IServiceCollection services, SiloSettings settings)
+    /// <exception cref="InvalidDataException">A catalogue, rules or city file is malformed; the message says where.</exception>
+    public static IServiceCollection AddTwinSilo(this IServiceCollection services, SiloSettings settings, IConfiguration configuration)
     {
         services.AddSingleton(settings);
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataFolder, "keys")));
-        services.AddTwinCatalogues();
+        services.AddTwinCatalogues(
+            Load(settings.CaseCategoriesFile, CaseCategoryCatalogue.Load),
+            Load(settings.SensorRulesFile, SensorRulebook.Load),
+            configuration.GetSection("VitalSigns:Weights").Exists() ? configuration.GetSection("VitalSigns:Weights").Get<VitalSignsWeights>() : null);
         services.AddGrainRuntime(builder =>
         {
             builder.AddTwinGrains();
@@ -28,5 +35,15 @@ public static class TwinSiloExtensions
         services.AddSingleton<CitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
         return services;
+    }
+
+    private static T? Load<T>(string? path, Func<Stream, string, T> load) where T : class
+    {
+        if (path is null)
+        {
+            return null;
+        }
+        using var stream = File.OpenRead(path);
+        return load(stream, Path.GetFileName(path));
     }
 }

@@ -47,6 +47,20 @@ public sealed class CityImportTests
         Assert.Equal("G1", city.Cameras.Single().GridCode);
     }
 
+    [Fact]
+    public void Devices_can_come_as_GeoJSON_points()
+    {
+        var inside = CoordinateConversion.Wgs84ToGcj02(new GeoPoint(121.405, 31.175));
+        var path = Write($$"""{ "name": "x", "coordinateSystem": "Gcj02", {{Tree}}, "grids": "grids.geojson", "devices": "devices.geojson" }""", Grid());
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, "devices.geojson"), FormattableString.Invariant(
+            $$$"""{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[{{{inside.Longitude}}},{{{inside.Latitude}}}]},"properties":{"id":"ELV-9","kind":"Elevator","name":"漕河泾 9 号楼"}}]}"""));
+
+        var city = CityImport.Load(path);
+
+        Assert.Equal(("ELV-9", "G1"), (city.Elevators.Single().ElevatorId, city.Elevators.Single().GridCode));
+        Assert.True(city.Elevators.Single().Position.DistanceTo(new GeoPoint(121.405, 31.175)) < 0.01);
+    }
+
     [Theory]
     [InlineData("""{ "name": "x", TREE, "grids": "grids.geojson" }""", null, "coordinateSystem '' must be Wgs84 or Gcj02")]
     [InlineData("""{ "name": "x", "coordinateSystem": "Bd09", TREE, "grids": "grids.geojson" }""", null, "coordinateSystem 'Bd09' must be Wgs84 or Gcj02")]
