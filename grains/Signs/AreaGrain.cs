@@ -53,19 +53,12 @@ public sealed class AreaGrain(
 
     private void Changed() => _publishTimer ??= RegisterGrainTimer(_ => PublishNow(), options.PublishInterval, Timeout.InfiniteTimeSpan);
 
-    public async Task PublishNow()
+    public Task PublishNow()
     {
         _publishTimer?.Dispose();
         _publishTimer = null;
         var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
-        var area = Area();
-        var now = TimeProvider.GetUtcNow();
-        var streams = GetStreamProvider(TwinStreams.Provider);
-        if (area.ParentCode is { } parent)
-        {
-            await streams.GetStream<AreaSummary>(StreamId.Create(TwinStreams.AreaSummaries, parent)).OnNextAsync(new AreaSummary(area, counters, reasons, now));
-        }
-        await streams.GetStream<VitalSigns>(StreamId.Create(TwinStreams.VitalSigns, area.Code)).OnNextAsync(calculator.Signs(area, counters, reasons, now));
+        return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow());
     }
 
     private AreaDefinition Area() => definition.State.Definition

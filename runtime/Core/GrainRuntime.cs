@@ -16,8 +16,9 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, IStreamProvider> _streamProviders;
     private readonly IReadOnlyList<RelationalDatabase> _databases;
+    private readonly Lock _stopLock = new();
     private ITimer? _collector;
-    private int _stopped;
+    private Task? _stop;
     private int _disposed;
 
     internal GrainRuntime(
@@ -87,14 +88,21 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
         _collector = Time.CreateTimer(static s => ((GrainRuntime)s!).CollectIdleActivations(), this, Options.CollectionQuantum, Options.CollectionQuantum);
     }
 
-    /// <summary>Deactivates every activation (each runs OnDeactivateAsync and saves its write-behind state), then flushes.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deactivates every activation (each runs OnDeactivateAsync and saves its write-behind state), then flushes.
+    /// Every caller waits for the one stop: a second caller (the container disposing the runtime while the host
+    /// stops it) must not go on to close the storage under a stop that is still saving.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        lock (_stopLock)
         {
-            return;
+            return _stop ??= StopOnceAsync(cancellationToken);
         }
+    }
 
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
+    {
         _stopping.Cancel();
         if (_collector is not null)
         {
@@ -113,8 +121,8 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
         {
             var busy = Catalog.All.Where(a => !a.IsQuiet).ToList();
             Logger.LogError(
-                "The silo did not stop in time: {Busy} activations busy, {WriteBehind} write-behind states pending, {Streams} stream items undelivered. First busy: {Activations}",
-                busy.Count, WriteBehind.PendingCount, StreamActivity.IsIdle ? 0 : "some", string.Join("; ", busy.Take(10).Select(a => a.Describe())));
+                "The silo did not stop in time: {Busy} activations busy, {WriteBehind} write-behind states pending (flusher: {Phase}; SQLite connection held by: {InUse}), {Streams} stream items undelivered. First busy: {Activations}",
+                busy.Count, WriteBehind.PendingCount, WriteBehind.Phase, string.Join(",", _databases.OfType<SqliteDatabase>().Select(d => d.Holder)), StreamActivity.IsIdle ? 0 : "some", string.Join("; ", busy.Take(10).Select(a => a.Describe())));
             throw;
         }
         await WriteBehind.FlushAsync().ConfigureAwait(false);
@@ -232,7 +240,14 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
             return;
         }
 
-        await StopAsync().ConfigureAwait(false);
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host gave up waiting (its shutdown timeout); what could be saved was saved, and the silo says what was left.
+        }
         Instruments.Dispose();
         foreach (var storage in Storages.All.OfType<IAsyncDisposable>())
         {

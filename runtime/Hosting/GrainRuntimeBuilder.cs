@@ -53,7 +53,7 @@ public sealed class GrainRuntimeBuilder
     }
 
     /// <summary>The embedded default: state and reminders in one SQLite file.</summary>
-    public GrainRuntimeBuilder UseSqlite(string path, bool synchronousFull = true)
+    public GrainRuntimeBuilder UseSqlite(string path, bool synchronousFull = false)
     {
         _storage = time =>
         {

@@ -9,7 +9,7 @@ public sealed class PostgreSqlDatabase(string connectionString) : RelationalData
 
     public override string ProviderName => "postgresql";
 
-    public override async ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken)
+    public override async ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerMemberName] string holder = "")
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return new ConnectionLease(connection, static c => c.DisposeAsync());

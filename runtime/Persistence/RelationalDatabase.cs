@@ -15,8 +15,8 @@ public abstract class RelationalDatabase : IAsyncDisposable
     /// <summary>"sqlite" or "postgresql": shown in telemetry and errors.</summary>
     public abstract string ProviderName { get; }
 
-    /// <summary>A connection for one unit of work; disposing the lease returns it.</summary>
-    public abstract ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken);
+    /// <summary>A connection for one unit of work; disposing the lease returns it. <paramref name="holder"/> names the work, for diagnostics.</summary>
+    public abstract ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerMemberName] string holder = "");
 
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
     {

@@ -31,6 +31,11 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
 
     public int PendingCount => _pending.Count;
 
+    /// <summary>What the current cycle is doing, for the log line of a silo that cannot stop in time.</summary>
+    public string Phase => Volatile.Read(ref _phase);
+
+    private string _phase = "idle";
+
     public void Enqueue(IWriteBehindEntry entry)
     {
         _pending.Enqueue(entry);
@@ -85,6 +90,7 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
 
     private async Task FlushCycleAsync()
     {
+        using var idle = new PhaseReset(this);
         var entries = new List<IWriteBehindEntry>(_pending.Count);
         while (_pending.TryDequeue(out var entry))
         {
@@ -100,6 +106,7 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
         {
             snapshots[i] = SnapshotInTurnAsync(entries[i]);
         }
+        Volatile.Write(ref _phase, $"waiting for {entries.Count} snapshots");
         await Task.WhenAll(snapshots).ConfigureAwait(false);
 
         foreach (var group in Enumerable.Range(0, entries.Count)
@@ -109,6 +116,7 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
             var indexes = group.ToArray();
             var writes = indexes.Select(i => snapshots[i].Result!).ToArray();
             var started = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _phase, $"writing {writes.Length} states to {group.Key.Name}");
             IReadOnlyList<GrainStateWriteResult> results;
             try
             {
@@ -162,5 +170,10 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
     {
         await _timer.DisposeAsync().ConfigureAwait(false);
         _cycle.Dispose();
+    }
+
+    private readonly struct PhaseReset(WriteBehindFlusher flusher) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref flusher._phase, "idle");
     }
 }

@@ -25,7 +25,7 @@ public static class TwinSiloExtensions
             builder.AddTwinGrains();
             _ = settings.Storage switch
             {
-                StorageKind.Sqlite => builder.UseSqlite(settings.SqlitePath),
+                StorageKind.Sqlite => builder.UseSqlite(settings.SqlitePath, synchronousFull: configuration.GetValue("Storage:SqliteFullSync", false)),
                 StorageKind.Postgres => builder.UsePostgreSql(settings.ConnectionString!),
                 _ => builder.UseInMemoryStorage(),
             };

@@ -73,4 +73,26 @@ public sealed class LifecycleTests
         Assert.Equal(0, silo.Runtime.ActivationCount);
         await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Grain<ILifecycleGrain>("late").Ping());
     }
+
+    [Fact]
+    public async Task Disposing_the_runtime_while_it_stops_waits_for_the_stop_and_loses_no_hot_state()
+    {
+        var probe = new TestProbe();
+        var storage = new RecordingStorage(probe) { BatchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var silo = await TestSilo.StartAsync(b => b.UseStorage(storage, new global::CityOps.Twin.Runtime.Timers.MemoryReminderTable()), probe: probe);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => silo.Grain<IHotGrain>($"hot-{i}").Set(i + 100)));
+
+        var stopping = silo.Runtime.StopAsync();
+        await probe.WaitFor("batch-started");
+        var disposing = silo.Runtime.DisposeAsync().AsTask();
+
+        Assert.False(disposing.IsCompleted);
+        storage.BatchGate.SetResult();
+        await Task.WhenAll(stopping, disposing);
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Contains($"\"Value\":{i + 100}", (await storage.ReadAsync(new GrainStateKey("hot", $"hot-{i}", "latest")))!.Payload);
+        }
+    }
 }

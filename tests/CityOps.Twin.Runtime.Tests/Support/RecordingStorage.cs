@@ -15,6 +15,9 @@ public sealed class RecordingStorage(TestProbe probe) : IGrainStorage
 
     public volatile bool Unavailable;
 
+    /// <summary>When set, batches wait for it: a test can hold a flush in the middle.</summary>
+    public TaskCompletionSource? BatchGate;
+
     public Task<GrainStateRecord?> ReadAsync(GrainStateKey key, CancellationToken cancellationToken = default) => _inner.ReadAsync(key, cancellationToken);
 
     public async Task<long> WriteAsync(GrainStateKey key, string payload, long expectedVersion, CancellationToken cancellationToken = default)
@@ -31,6 +34,11 @@ public sealed class RecordingStorage(TestProbe probe) : IGrainStorage
     public async Task<IReadOnlyList<GrainStateWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken = default)
     {
         ThrowIfUnavailable();
+        probe.Signal("batch-started");
+        if (BatchGate is { } gate)
+        {
+            await gate.Task;
+        }
         var results = await _inner.WriteManyAsync(writes, cancellationToken);
         Interlocked.Add(ref BatchedWrites, writes.Count);
         probe.Signal("batch-written");
