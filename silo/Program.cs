@@ -31,7 +31,8 @@ builder.Services.AddTwinView();
 builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city");
 builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection("Ingestion"));
 builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("Simulation"));
-builder.Services.AddHostedService<CitySimulator>();
+builder.Services.AddSingleton<CitySimulator>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<CitySimulator>());
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 

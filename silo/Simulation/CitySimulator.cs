@@ -32,6 +32,28 @@ public sealed class CitySimulator(
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
+    private readonly Lock _lock = new();
+    private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
+    private long _applied;
+
+    /// <summary>Sensor readings the simulator has had applied so far.</summary>
+    public long ReadingsApplied => Interlocked.Read(ref _applied);
+
+    /// <summary>Completes once <paramref name="count"/> readings have been applied.</summary>
+    public Task WhenReadingsAppliedAsync(long count)
+    {
+        lock (_lock)
+        {
+            if (_applied >= count)
+            {
+                return Task.CompletedTask;
+            }
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var rate = options.Value.ReadingsPerSecond;
@@ -86,6 +108,20 @@ public sealed class CitySimulator(
                 }
             }
             await Task.WhenAll(calls);
+            Applied(batch);
+        }
+    }
+
+    private void Applied(int readings)
+    {
+        lock (_lock)
+        {
+            _applied += readings;
+            foreach (var waiter in _waiters.Where(w => w.Count <= _applied).ToList())
+            {
+                waiter.Reached.TrySetResult();
+                _waiters.Remove(waiter);
+            }
         }
     }
 

@@ -1,7 +1,7 @@
-using System.Diagnostics.Metrics;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Simulation;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Silo.Tests;
@@ -17,31 +17,13 @@ public sealed class SimulatorTests
         await running.Services.GetRequiredService<CitySeeder>().Filed.WaitAsync(TimeSpan.FromMinutes(2));
         var runtime = running.Services.GetRequiredService<GrainRuntime>();
 
-        // Waits on the runtime's own call counter, not on a clock: the simulator's readings are grain calls.
-        var calls = 0L;
-        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == runtime.Instruments.Meter && instrument.Name == "twin.grain.calls")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
-        {
-            if (Interlocked.Add(ref calls, value) >= 2_000)
-            {
-                enough.TrySetResult();
-            }
-        });
-        listener.Start();
-        await enough.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // Waits on the simulator's own count of applied readings, not on a clock.
+        await running.Services.GetRequiredService<CitySimulator>().WhenReadingsAppliedAsync(1_000).WaitAsync(TimeSpan.FromSeconds(60));
 
         var city = running.Services.GetRequiredService<CityRegistry>();
         var snapshots = await Task.WhenAll(city.City.Sensors.Select(s => runtime.GetGrain<ISensorGrain>(s.SensorId).GetSnapshot()));
         var live = snapshots.Count(s => s?.Value is not null);
-        Assert.True(live >= 300, $"only {live} of {snapshots.Length} sensors have a reading");
+        Assert.True(live >= 500, $"only {live} of {snapshots.Length} sensors have a reading");
         Assert.All(snapshots.Where(s => s?.Value is not null), s => Assert.InRange(s!.Value!.Value, -3000, 3000));
     }
 }
