@@ -89,4 +89,21 @@ public sealed class CaseApiTests(DemoSiloFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(message, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task The_open_cases_export_holds_an_open_case_at_its_point_and_no_finished_one()
+    {
+        var open = await ReportAsync();
+        var cancelled = await ReportAsync();
+        await StepAsync(cancelled.CaseId, "cancel", new { actor = "值班员", reason = "重复上报 duplicate" });
+
+        using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync("/api/geojson/cases"));
+        var features = document.RootElement.GetProperty("features").EnumerateArray().ToList();
+
+        var feature = Assert.Single(features, f => f.GetProperty("id").GetString() == open.CaseId);
+        var coordinates = feature.GetProperty("geometry").GetProperty("coordinates");
+        Assert.Equal((121.6050, 31.2050), (coordinates[0].GetDouble(), coordinates[1].GetDouble()));
+        Assert.Equal("Reported", feature.GetProperty("properties").GetProperty("status").GetString());
+        Assert.DoesNotContain(features, f => f.GetProperty("id").GetString() == cancelled.CaseId);
+    }
 }
