@@ -7,8 +7,12 @@ namespace CityOps.Twin.Silo.Api;
 /// Reads the fields of one batch item, each failure a sentence about the field: the batch is parsed item by
 /// item so that one bad item is refused on its own and the rest of the batch still counts.
 /// </summary>
-internal static class JsonItems
+internal static partial class JsonItems
 {
+    /// <summary>An ISO 8601 time ends with its offset: Z, or +hh:mm / -hh:mm.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(Z|[+-]\d{2}:?\d{2})$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex EndsWithOffset();
+
     public static bool TryString(JsonElement item, string field, out string value, out string? error)
     {
         value = string.Empty;
@@ -36,7 +40,7 @@ internal static class JsonItems
         }
         // ISO 8601 with an offset: a time without one could be UTC or Beijing time, eight hours apart.
         if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value)
-            || !(text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > 9))
+            || !EndsWithOffset().IsMatch(text))
         {
             error = $"{field} '{text}' is not an ISO 8601 time with an offset (e.g. 2026-07-27T08:00:00+08:00)";
             return false;
