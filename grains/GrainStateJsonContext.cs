@@ -16,6 +16,7 @@ namespace CityOps.Twin.Grains;
 [JsonSerializable(typeof(AreaDefinitionState))]
 [JsonSerializable(typeof(GridTallyState))]
 [JsonSerializable(typeof(AreaChildrenState))]
+[JsonSerializable(typeof(VitalSignsTrend))]
 [JsonSerializable(typeof(ElevatorState))]
 [JsonSerializable(typeof(CameraState))]
 [JsonSerializable(typeof(CityImportState))]

@@ -13,6 +13,9 @@ public interface IAreaGrain : IGrainWithStringKey
 
     Task<VitalSigns> GetVitalSigns();
 
+    /// <summary>The area's indices over the last hours, oldest first, one sample per trend interval.</summary>
+    Task<IReadOnlyList<VitalSignsSample>> GetTrend();
+
     /// <summary>The children's latest vital signs, for drilling down.</summary>
     Task<IReadOnlyList<VitalSigns>> GetChildren();
 
@@ -28,6 +31,12 @@ public interface IGridGrain : IGrainWithStringKey
     Task<AreaDefinition?> GetDefinition();
 
     Task<VitalSigns> GetVitalSigns();
+
+    /// <summary>The grid's indices over the last hours, oldest first, one sample per trend interval.</summary>
+    Task<IReadOnlyList<VitalSignsSample>> GetTrend();
+
+    /// <summary>The latest state of each of the grid's devices.</summary>
+    Task<IReadOnlyList<Devices.DeviceState>> GetDevices();
 
     /// <summary>The grid's cases as it counts them (without timelines), open and finished.</summary>
     Task<IReadOnlyList<Cases.CaseRecord>> GetCases();

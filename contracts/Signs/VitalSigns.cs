@@ -36,3 +36,10 @@ public sealed record VitalSigns(
     AreaCounters Counters,
     IndexReasons Reasons,
     DateTimeOffset At);
+
+/// <summary>One point of an area's trend: its indices as they stood at the end of a trend interval.</summary>
+public sealed record VitalSignsSample(DateTimeOffset At, double Flood, double Safety, double Infrastructure, double CaseHandling, double Composite)
+{
+    public static VitalSignsSample Of(VitalSigns signs) =>
+        new(signs.At, signs.Flood, signs.Safety, signs.Infrastructure, signs.CaseHandling, signs.Composite);
+}

@@ -55,9 +55,10 @@ public sealed class CaseGrain(
         }
 
         Require(!string.IsNullOrWhiteSpace(step.Actor), $"{step.Action} needs the name of who does it");
-        Require(step.Action is not (CaseAction.Cancel or CaseAction.FailCheck) || !string.IsNullOrWhiteSpace(step.Reason), $"{step.Action} needs a reason");
-        Require(step.Action is not CaseAction.Dispatch || !string.IsNullOrWhiteSpace(step.Team), "Dispatch needs the team the case goes to");
-        Require(step.Action is not CaseAction.Evaluate || step.Score is >= 1 and <= 5, $"Evaluate needs a score from 1 to 5; got {step.Score?.ToString() ?? "none"}");
+        var input = CaseLifecycle.InputOf(step.Action);
+        Require(input != StepInput.Reason || !string.IsNullOrWhiteSpace(step.Reason), $"{step.Action} needs a reason");
+        Require(input != StepInput.Team || !string.IsNullOrWhiteSpace(step.Team), "Dispatch needs the team the case goes to");
+        Require(input != StepInput.Score || step.Score is >= 1 and <= 5, $"Evaluate needs a score from 1 to 5; got {step.Score?.ToString() ?? "none"}");
 
         var deadlines = catalogue.Get(record.CategoryCode).DeadlinesIn(await CurrentModeAsync());
         var now = TimeProvider.GetUtcNow();

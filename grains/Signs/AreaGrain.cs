@@ -14,6 +14,7 @@ namespace CityOps.Twin.Grains.Signs;
 public sealed class AreaGrain(
     [PersistentState("definition")] IPersistentState<AreaDefinitionState> definition,
     [PersistentState("children", WriteBehind = true)] IPersistentState<AreaChildrenState> children,
+    [PersistentState("trend", WriteBehind = true)] IPersistentState<VitalSignsTrend> trend,
     VitalSignsCalculator calculator,
     VitalSignsOptions options) : Grain, IAreaGrain, IAsyncObserver<AreaSummary>
 {
@@ -53,13 +54,19 @@ public sealed class AreaGrain(
 
     private void Changed() => _publishTimer ??= RegisterGrainTimer(_ => PublishNow(), options.PublishInterval, Timeout.InfiniteTimeSpan);
 
-    public Task PublishNow()
+    public async Task PublishNow()
     {
         _publishTimer?.Dispose();
         _publishTimer = null;
         var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
-        return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow());
+        var signs = await TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow());
+        if (trend.State.Record(signs, options))
+        {
+            await trend.WriteStateAsync();
+        }
     }
+
+    public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>([.. trend.State.Samples]);
 
     private AreaDefinition Area() => definition.State.Definition
         ?? new AreaDefinition(GetPrimaryKeyString(), GetPrimaryKeyString(), GetPrimaryKeyString() == IAreaGrain.CityCode ? AreaLevel.City : AreaLevel.Street, null, []);

@@ -18,6 +18,7 @@ namespace CityOps.Twin.Grains.Signs;
 public sealed class GridGrain(
     [PersistentState("definition")] IPersistentState<AreaDefinitionState> definition,
     [PersistentState("tally", WriteBehind = true)] IPersistentState<GridTallyState> tally,
+    [PersistentState("trend", WriteBehind = true)] IPersistentState<VitalSignsTrend> trend,
     VitalSignsCalculator calculator,
     VitalSignsOptions options) : Grain, IGridGrain, IAsyncObserver<DeviceState>, IAsyncObserver<CaseRecord>
 {
@@ -43,6 +44,8 @@ public sealed class GridGrain(
         return Task.FromResult(calculator.Signs(Area(), counters, reasons, TimeProvider.GetUtcNow()));
     }
 
+    public Task<IReadOnlyList<DeviceState>> GetDevices() => Task.FromResult<IReadOnlyList<DeviceState>>([.. tally.State.Devices.Values]);
+
     public Task<IReadOnlyList<CaseRecord>> GetCases() => Task.FromResult<IReadOnlyList<CaseRecord>>([.. tally.State.Cases.Values]);
 
     public Task OnNextAsync(DeviceState item)
@@ -58,13 +61,19 @@ public sealed class GridGrain(
         return ChangedAsync();
     }
 
-    public Task PublishNow()
+    public async Task PublishNow()
     {
         _publishTimer?.Dispose();
         _publishTimer = null;
         var (counters, reasons) = Tally();
-        return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow());
+        var signs = await TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow());
+        if (trend.State.Record(signs, options))
+        {
+            await trend.WriteStateAsync();
+        }
     }
+
+    public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>([.. trend.State.Samples]);
 
     private Task ChangedAsync()
     {

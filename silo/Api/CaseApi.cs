@@ -11,7 +11,7 @@ namespace CityOps.Twin.Silo.Api;
 public static class CaseApi
 {
     /// <summary>A case reported by an operator: what, of which category, where, by whom.</summary>
-    public sealed record CaseReport(string? Title, string? Description, string? CategoryCode, CaseSource? Source, double? Longitude, double? Latitude, string? ReportedBy);
+    public sealed record ReportRequest(string? Title, string? Description, string? CategoryCode, CaseSource? Source, double? Longitude, double? Latitude, string? ReportedBy);
 
     /// <summary>Who takes a step, and what the step needs: a reason (cancel, fail-check), a team (dispatch), a score (evaluate).</summary>
     public sealed record StepRequest(string? Actor, string? Reason, string? Team, int? Score);
@@ -42,25 +42,14 @@ public static class CaseApi
         return api;
     }
 
-    internal static async Task<IResult> ReportAsync(CaseReport report, CityRegistry city, IClusterClient client, CaseCategoryCatalogue categories, TimeProvider time)
+    internal static async Task<IResult> ReportAsync(ReportRequest report, ICaseIntake intake)
     {
-        var position = new GeoPoint(report.Longitude ?? double.NaN, report.Latitude ?? double.NaN);
-        if (!position.IsValid)
-        {
-            return Results.Problem("longitude and latitude (WGS84) are required and must be valid.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid case");
-        }
-        if (city.GridAt(position) is not { } grid)
-        {
-            return Results.Problem($"{position} is in no grid of the city.", statusCode: StatusCodes.Status400BadRequest, title: "Outside the city");
-        }
-
-        var id = $"C-{time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
         try
         {
-            var record = await client.GetGrain<ICaseGrain>(id).Report(new NewCase(
+            var record = await intake.ReportAsync(new CaseReport(
                 report.Title ?? string.Empty, report.Description ?? string.Empty, report.CategoryCode ?? string.Empty,
-                report.Source ?? CaseSource.Patrol, position, grid, report.ReportedBy ?? string.Empty));
-            return Results.Created($"/api/cases/{id}", record);
+                report.Source ?? CaseSource.Patrol, new GeoPoint(report.Longitude ?? double.NaN, report.Latitude ?? double.NaN), report.ReportedBy ?? string.Empty));
+            return Results.Created($"/api/cases/{record.CaseId}", record);
         }
         catch (CaseInputException exception)
         {

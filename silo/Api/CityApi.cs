@@ -1,3 +1,4 @@
+using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Sensors;
@@ -11,8 +12,6 @@ namespace CityOps.Twin.Silo.Api;
 public static class CityApi
 {
     public sealed record AreaView(AreaDefinition Area, VitalSigns VitalSigns);
-
-    public sealed record NearbyCamera(string CameraId, string Name, GeoPoint Position, double DistanceMeters, bool Online);
 
     public static IEndpointRouteBuilder MapCityApi(this IEndpointRouteBuilder app)
     {
@@ -57,7 +56,7 @@ public static class CityApi
         _ => Results.Problem($"'{id}' is not a device of the city.", statusCode: StatusCodes.Status404NotFound, title: "Unknown device"),
     };
 
-    internal static async Task<IResult> NearestCamerasAsync(double? lon, double? lat, int? count, bool? online, CityRegistry city, IClusterClient client)
+    internal static async Task<IResult> NearestCamerasAsync(double? lon, double? lat, int? count, bool? online, ICityDirectory city)
     {
         var point = new GeoPoint(lon ?? double.NaN, lat ?? double.NaN);
         if (!point.IsValid)
@@ -68,18 +67,6 @@ public static class CityApi
         {
             return Results.Problem($"count {count} must be between 1 and 50.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid count");
         }
-
-        var onlineNow = online == true
-            ? (await Task.WhenAll(city.Cameras.Keys.Select(async id => (id, (await client.GetGrain<ICameraGrain>(id).GetSnapshot())?.Online ?? false))))
-                .Where(c => c.Item2).Select(c => c.id).ToHashSet()
-            : null;
-        var nearest = city.CameraIndex.Nearest(point, count ?? 3, onlineNow is null ? null : onlineNow.Contains);
-        var views = await Task.WhenAll(nearest.Select(async n =>
-        {
-            var file = city.Cameras[n.Item];
-            var live = await client.GetGrain<ICameraGrain>(n.Item).GetSnapshot();
-            return new NearbyCamera(file.CameraId, file.Name, file.Position, Math.Round(n.DistanceMeters, 1), live?.Online ?? false);
-        }));
-        return Results.Ok(views);
+        return Results.Ok(await city.NearestCamerasAsync(point, count ?? 3, online == true));
     }
 }

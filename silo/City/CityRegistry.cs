@@ -30,6 +30,7 @@ public sealed class CityRegistry
         _grids = new AreaLocator<string>(shapes.Select(s => (s.Code, (Geometry)s.Shape)));
         _gridCentres = new NearestIndex<string>(shapes.Select(s => (s.Code, new GeoPoint(s.Shape.Centroid.X, s.Shape.Centroid.Y))));
         CameraIndex = new NearestIndex<string>(city.Cameras.Select(c => (c.CameraId, c.Position)));
+        SensorIndex = new NearestIndex<string>(city.Sensors.Select(s => (s.SensorId, s.Position)));
     }
 
     public CityModel City { get; }
@@ -43,6 +44,8 @@ public sealed class CityRegistry
     public IReadOnlyDictionary<string, ElevatorFile> Elevators { get; }
 
     public NearestIndex<string> CameraIndex { get; }
+
+    public NearestIndex<string> SensorIndex { get; }
 
     public DeviceKind? KindOf(string deviceId) =>
         Sensors.ContainsKey(deviceId) ? DeviceKind.Sensor

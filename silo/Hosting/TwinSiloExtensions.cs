@@ -1,3 +1,5 @@
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Grains;
 using CityOps.Twin.Runtime.Hosting;
 using CityOps.Twin.Grains.Cases;
@@ -34,6 +36,8 @@ public static class TwinSiloExtensions
         services.AddSingleton(new CityRegistry(settings.CityManifest is { } manifest ? CityImport.Load(manifest) : DemoCity.Build()));
         services.AddSingleton<CitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
+        services.AddSingleton<ICityDirectory, CityDirectory>();
+        services.AddSingleton<ICaseIntake, CaseIntake>();
         return services;
     }
 

@@ -33,7 +33,7 @@ public sealed class CityApiTests(DemoSiloFixture fixture)
     {
         var point = new GeoPoint(121.3905, 31.1462);
 
-        var nearest = await fixture.GetAsync<List<CityApi.NearbyCamera>>("/api/cameras/nearest?lon=121.3905&lat=31.1462");
+        var nearest = await fixture.GetAsync<List<CityOps.Twin.Contracts.City.NearbyCamera>>("/api/cameras/nearest?lon=121.3905&lat=31.1462");
 
         var bruteForce = City.City.Cameras.OrderBy(c => point.DistanceTo(c.Position)).Take(3).Select(c => c.CameraId);
         Assert.Equal(bruteForce, nearest.Select(n => n.CameraId));
