@@ -1,22 +1,34 @@
 using CityOps.Twin.Web.Components;
+using CityOps.Twin.Web.Live;
+using CityOps.Twin.Web.Map;
+using CityOps.Twin.Web.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CityOps.Twin.Web;
 
 public static class TwinViewExtensions
 {
+    /// <summary>The twin view's services: Blazor Server, the live feed every open view shares, and each browser's language.</summary>
     public static IServiceCollection AddTwinView(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TwinFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<TwinFeed>());
+        services.AddSingleton<CityMapData>();
+        services.AddScoped<TwinLanguage>();
         return services;
     }
 
-    /// <summary>Serves the twin view's pages, its static assets and the Blazor script.</summary>
+    /// <summary>Serves the twin view's pages, its static assets, the map's fixed layer and the Blazor script.</summary>
     public static IEndpointRouteBuilder MapTwinView(this WebApplication app)
     {
         app.MapStaticAssets();
+        app.MapGet("twin/city.json", (CityMapData map) => Results.Bytes(map.Json, "application/json")).ExcludeFromDescription();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -17,7 +17,7 @@ public enum ReadingOutcome
     Stale,
 }
 
-/// <summary>A sensor's live state, as the view and the API show it.</summary>
+/// <summary>A sensor's live state, as the view and the API show it, with the thresholds it is judged by now (they follow the city's mode).</summary>
 public sealed record SensorSnapshot(
     SensorFile File,
     double? Value,
@@ -26,7 +26,8 @@ public sealed record SensorSnapshot(
     int Episodes,
     string? OpenCaseId,
     double TrendPerHour,
-    IReadOnlyList<SensorReading> Recent);
+    IReadOnlyList<SensorReading> Recent,
+    SensorThresholds Thresholds);
 
 /// <summary>Published on the sensor's grid stream when its alarm level changes.</summary>
 public sealed record SensorAlarmChanged(string SensorId, SensorKind Kind, string GridCode, AlarmLevel From, AlarmLevel To, double Value, DateTimeOffset At);

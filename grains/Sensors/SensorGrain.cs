@@ -79,7 +79,7 @@ public sealed class SensorGrain(
 
     public Task<SensorSnapshot?> GetSnapshot() => Task.FromResult(file.State.File is { } sensorFile
         ? new SensorSnapshot(sensorFile, live.State.Value, live.State.MeasuredAt, file.State.Level, file.State.Episodes, file.State.OpenCaseId,
-            TrendPerHour(live.State.Recent), [.. live.State.Recent])
+            TrendPerHour(live.State.Recent), [.. live.State.Recent], rules.For(sensorFile.Kind, _mode))
         : null);
 
     private async Task ChangeLevelAsync(SensorFile sensorFile, AlarmLevel from, AlarmLevel to, SensorReading reading)

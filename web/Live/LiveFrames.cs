@@ -1,0 +1,95 @@
+namespace CityOps.Twin.Web.Live;
+
+/// <summary>
+/// Turns the feed's changes into at most one frame per <see cref="Interval"/> for one view. Changes that arrive
+/// while a frame is waiting or drawing are folded into the next frame, which reads the latest state: a view that
+/// falls behind skips stale frames instead of queueing them, and the feed never waits for it.
+/// </summary>
+public sealed class LiveFrames : IDisposable
+{
+    /// <summary>Four frames a second: live to the eye, and a busy district costs a browser four renders, not hundreds.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    private readonly TwinFeed _feed;
+    private readonly Func<Task> _draw;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private bool _pending;
+    private bool _drawing;
+    private bool _disposed;
+    private long _lastFrame;
+
+    public LiveFrames(TwinFeed feed, TimeProvider time, Func<Task> draw)
+    {
+        _feed = feed;
+        _time = time;
+        _draw = draw;
+        _feed.Changed += OnChanged;
+    }
+
+    private void OnChanged()
+    {
+        lock (_lock)
+        {
+            if (_pending || _disposed)
+            {
+                return;
+            }
+            _pending = true;
+            if (_drawing)
+            {
+                return;
+            }
+        }
+        _ = DrawSoonAsync();
+    }
+
+    private async Task DrawSoonAsync()
+    {
+        var wait = Interval - _time.GetElapsedTime(Interlocked.Read(ref _lastFrame));
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time);
+        }
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _pending = false;
+            _drawing = true;
+        }
+        try
+        {
+            Interlocked.Exchange(ref _lastFrame, _time.GetTimestamp());
+            await _draw();
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or Microsoft.JSInterop.JSDisconnectedException or TaskCanceledException)
+        {
+            // The browser left while the frame was on its way.
+        }
+        finally
+        {
+            bool again;
+            lock (_lock)
+            {
+                _drawing = false;
+                again = _pending && !_disposed;
+            }
+            if (again)
+            {
+                _ = DrawSoonAsync();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+        _feed.Changed -= OnChanged;
+    }
+}

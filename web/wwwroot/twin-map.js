@@ -1,0 +1,312 @@
+// The operations map: the city's areas and devices drawn on one canvas, no tiles and no network beyond the
+// twin itself. The fixed layer (outlines, positions) is fetched once; live state arrives as small updates from
+// the server. Drawing is coalesced to one frame per animation frame, so bursts of updates cost one redraw.
+
+const LEVEL_COLOURS = ["#4fb3d9", "#2f80ed", "#f2c94c", "#f2994a", "#eb5757"];
+const ELEVATOR_COLOURS = ["#a78bfa", "#f2994a", "#eb5757", "#8a94a6"];
+const URGENCY_COLOURS = ["#f4f6fb", "#f2994a", "#eb5757"];
+const HIT_PIXELS = 9;
+const DRAG_PIXELS = 4;
+
+function indexColour(value) {
+    if (value === undefined || value === null) return "rgba(120,140,170,0.25)";
+    if (value >= 90) return "rgba(46,158,91,0.55)";
+    if (value >= 75) return "rgba(140,193,82,0.60)";
+    if (value >= 60) return "rgba(242,201,76,0.65)";
+    if (value >= 40) return "rgba(242,153,74,0.70)";
+    return "rgba(214,69,69,0.75)";
+}
+
+class TwinMap {
+    constructor(canvas, dotnet, city) {
+        this.canvas = canvas;
+        this.dotnet = dotnet;
+        this.context = canvas.getContext("2d");
+        this.layers = { grids: true, sensors: true, cameras: true, elevators: true, cases: true };
+        this.gridValues = new Map();
+        this.deviceStates = new Map();
+        this.cases = new Map();
+        this.selected = null;
+        this.load(city);
+        this.fit();
+        this.listen();
+        this.resize();
+    }
+
+    load(city) {
+        // Project once: equirectangular scaled by the cosine of the city's mean latitude (true to a few
+        // metres across a city), y growing southwards like the screen.
+        let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
+        const grow = (lon, lat) => {
+            minLon = Math.min(minLon, lon); maxLon = Math.max(maxLon, lon);
+            minLat = Math.min(minLat, lat); maxLat = Math.max(maxLat, lat);
+        };
+        for (const area of city.areas) for (const ring of area.rings) for (let i = 0; i < ring.length; i += 2) grow(ring[i], ring[i + 1]);
+        for (const group of [city.sensors, city.cameras, city.elevators]) for (const id in group) grow(group[id][0], group[id][1]);
+        this.lon0 = (minLon + maxLon) / 2;
+        this.lat0 = (minLat + maxLat) / 2;
+        this.cosLat = Math.cos(this.lat0 * Math.PI / 180);
+        this.extent = { minX: this.x(minLon), maxX: this.x(maxLon), minY: this.y(maxLat), maxY: this.y(minLat) };
+
+        const project = (ring) => {
+            const out = new Float64Array(ring.length);
+            for (let i = 0; i < ring.length; i += 2) { out[i] = this.x(ring[i]); out[i + 1] = this.y(ring[i + 1]); }
+            return out;
+        };
+        this.areas = city.areas.map(a => ({ code: a.code, name: a.name, level: a.level, rings: a.rings.map(project) }));
+        this.grids = this.areas.filter(a => a.level === 3);
+        const points = (group, kind) => Object.entries(group).map(([id, p]) => ({ id, kind, lon: p[0], lat: p[1], x: this.x(p[0]), y: this.y(p[1]) }));
+        this.sensors = points(city.sensors, "sensor");
+        this.cameras = points(city.cameras, "camera");
+        this.elevators = points(city.elevators, "elevator");
+    }
+
+    x(lon) { return (lon - this.lon0) * this.cosLat; }
+    y(lat) { return -(lat - this.lat0); }
+    lonOf(x) { return x / this.cosLat + this.lon0; }
+    latOf(y) { return -y + this.lat0; }
+
+    fit() {
+        const width = this.canvas.clientWidth || 800, height = this.canvas.clientHeight || 600;
+        const e = this.extent;
+        this.scale = 0.92 * Math.min(width / (e.maxX - e.minX), height / (e.maxY - e.minY));
+        this.centreX = (e.minX + e.maxX) / 2;
+        this.centreY = (e.minY + e.maxY) / 2;
+    }
+
+    toScreen(x, y) {
+        return [(x - this.centreX) * this.scale + this.canvas.clientWidth / 2, (y - this.centreY) * this.scale + this.canvas.clientHeight / 2];
+    }
+
+    fromScreen(sx, sy) {
+        return [(sx - this.canvas.clientWidth / 2) / this.scale + this.centreX, (sy - this.canvas.clientHeight / 2) / this.scale + this.centreY];
+    }
+
+    /** The pixel (relative to the canvas) of a WGS84 point: for tests and for anything drawn over the map. */
+    pixelOf(lon, lat) { return this.toScreen(this.x(lon), this.y(lat)); }
+
+    listen() {
+        let drag = null;
+        this.canvas.addEventListener("pointerdown", e => {
+            drag = { x: e.clientX, y: e.clientY, cx: this.centreX, cy: this.centreY, moved: false };
+            this.canvas.setPointerCapture(e.pointerId);
+        });
+        this.canvas.addEventListener("pointermove", e => {
+            if (!drag) return;
+            const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+            if (Math.abs(dx) + Math.abs(dy) > DRAG_PIXELS) drag.moved = true;
+            if (drag.moved) {
+                this.centreX = drag.cx - dx / this.scale;
+                this.centreY = drag.cy - dy / this.scale;
+                this.redraw();
+            }
+        });
+        this.canvas.addEventListener("pointerup", e => {
+            const wasDrag = drag && drag.moved;
+            drag = null;
+            if (!wasDrag) this.click(e);
+        });
+        this.canvas.addEventListener("wheel", e => {
+            e.preventDefault();
+            const rect = this.canvas.getBoundingClientRect();
+            const sx = e.clientX - rect.left, sy = e.clientY - rect.top;
+            const [px, py] = this.fromScreen(sx, sy);
+            this.scale *= Math.exp(-e.deltaY * 0.0015);
+            const [qx, qy] = this.fromScreen(sx, sy);
+            this.centreX += px - qx;
+            this.centreY += py - qy;
+            this.redraw();
+        }, { passive: false });
+        this.resizeObserver = new ResizeObserver(() => this.resize());
+        this.resizeObserver.observe(this.canvas);
+    }
+
+    resize() {
+        const ratio = window.devicePixelRatio || 1;
+        const width = this.canvas.clientWidth, height = this.canvas.clientHeight;
+        if (!width || !height) return;
+        this.canvas.width = Math.round(width * ratio);
+        this.canvas.height = Math.round(height * ratio);
+        this.context.setTransform(ratio, 0, 0, ratio, 0, 0);
+        this.redraw();
+    }
+
+    click(e) {
+        const rect = this.canvas.getBoundingClientRect();
+        const sx = e.clientX - rect.left, sy = e.clientY - rect.top;
+        const hit = this.hit(sx, sy);
+        const [x, y] = this.fromScreen(sx, sy);
+        const lon = hit ? hit.lon : this.lonOf(x), lat = hit ? hit.lat : this.latOf(y);
+        this.selected = { lon, lat };
+        this.redraw();
+        this.dotnet.invokeMethodAsync("OnMapClicked", lon, lat, hit && hit.kind === "case" ? hit.id : null, hit && hit.kind !== "case" ? hit.id : null);
+    }
+
+    // The nearest visible case, else the nearest visible device, within a few pixels of the click.
+    hit(sx, sy) {
+        const nearest = (items) => {
+            let best = null, bestDistance = HIT_PIXELS;
+            for (const item of items) {
+                const [px, py] = this.toScreen(item.x, item.y);
+                const distance = Math.hypot(px - sx, py - sy);
+                if (distance < bestDistance) { best = item; bestDistance = distance; }
+            }
+            return best;
+        };
+        if (this.layers.cases) {
+            const hit = nearest(this.cases.values());
+            if (hit) return hit;
+        }
+        const devices = [];
+        if (this.layers.sensors) devices.push(...this.sensors);
+        if (this.layers.cameras) devices.push(...this.cameras);
+        if (this.layers.elevators) devices.push(...this.elevators);
+        return nearest(devices);
+    }
+
+    /** Applies live changes: grid index values, device states, cases (null removes a finished case). */
+    update(delta) {
+        if (delta.gridsReplaced) this.gridValues.clear();
+        for (const code in delta.grids || {}) this.gridValues.set(code, delta.grids[code]);
+        for (const id in delta.devices || {}) this.deviceStates.set(id, delta.devices[id]);
+        for (const id in delta.cases || {}) {
+            const c = delta.cases[id];
+            if (c === null) this.cases.delete(id);
+            else this.cases.set(id, { id, kind: "case", lon: c[0], lat: c[1], urgency: c[2], overdue: c[3] === 1, x: this.x(c[0]), y: this.y(c[1]) });
+        }
+        this.redraw();
+    }
+
+    setLayers(layers) {
+        this.layers = layers;
+        this.redraw();
+    }
+
+    select(lon, lat) {
+        this.selected = lon === null ? null : { lon, lat };
+        this.redraw();
+    }
+
+    redraw() {
+        if (this.frame) return;
+        this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+    }
+
+    draw() {
+        const ctx = this.context, width = this.canvas.clientWidth, height = this.canvas.clientHeight;
+        ctx.fillStyle = "#0b1626";
+        ctx.fillRect(0, 0, width, height);
+        const counts = { grids: 0, sensors: 0, cameras: 0, elevators: 0, cases: 0, alarms: 0 };
+
+        const path = (area) => {
+            ctx.beginPath();
+            for (const ring of area.rings) {
+                for (let i = 0; i < ring.length; i += 2) {
+                    const [sx, sy] = this.toScreen(ring[i], ring[i + 1]);
+                    if (i === 0) ctx.moveTo(sx, sy); else ctx.lineTo(sx, sy);
+                }
+                ctx.closePath();
+            }
+        };
+        if (this.layers.grids) {
+            ctx.lineWidth = 0.5;
+            ctx.strokeStyle = "rgba(11,22,38,0.9)";
+            for (const grid of this.grids) {
+                path(grid);
+                ctx.fillStyle = indexColour(this.gridValues.get(grid.code));
+                ctx.fill("evenodd");
+                if (this.scale > 4000) ctx.stroke();
+                counts.grids++;
+            }
+        }
+        for (const area of this.areas) {
+            if (area.level === 3 || area.level === 0) continue;
+            path(area);
+            ctx.lineWidth = area.level === 1 ? 2.5 : 1.2;
+            ctx.strokeStyle = area.level === 1 ? "rgba(230,240,255,0.9)" : "rgba(170,200,240,0.7)";
+            ctx.stroke();
+        }
+
+        const size = Math.max(2, Math.min(6, this.scale / 2500));
+        const visible = (sx, sy) => sx > -10 && sy > -10 && sx < width + 10 && sy < height + 10;
+        if (this.layers.cameras) {
+            for (const camera of this.cameras) {
+                const [sx, sy] = this.toScreen(camera.x, camera.y);
+                counts.cameras++;
+                if (!visible(sx, sy)) continue;
+                ctx.fillStyle = this.deviceStates.get(camera.id) === 0 ? "#6b7280" : "#d8e2f0";
+                ctx.fillRect(sx - size / 2, sy - size / 2, size, size);
+            }
+        }
+        if (this.layers.elevators) {
+            for (const elevator of this.elevators) {
+                const [sx, sy] = this.toScreen(elevator.x, elevator.y);
+                counts.elevators++;
+                if (!visible(sx, sy)) continue;
+                const status = this.deviceStates.get(elevator.id) || 0;
+                ctx.fillStyle = ELEVATOR_COLOURS[status];
+                const s = status === 2 ? size * 2 : size;
+                ctx.beginPath();
+                ctx.moveTo(sx, sy - s); ctx.lineTo(sx + s, sy + s * 0.8); ctx.lineTo(sx - s, sy + s * 0.8);
+                ctx.fill();
+            }
+        }
+        if (this.layers.sensors) {
+            const alarms = [];
+            for (const sensor of this.sensors) {
+                counts.sensors++;
+                const level = this.deviceStates.get(sensor.id) || 0;
+                if (level > 0) { alarms.push([sensor, level]); continue; }
+                const [sx, sy] = this.toScreen(sensor.x, sensor.y);
+                if (!visible(sx, sy)) continue;
+                ctx.fillStyle = LEVEL_COLOURS[0];
+                ctx.beginPath(); ctx.arc(sx, sy, size * 0.6, 0, 2 * Math.PI); ctx.fill();
+            }
+            for (const [sensor, level] of alarms) {
+                const [sx, sy] = this.toScreen(sensor.x, sensor.y);
+                counts.alarms++;
+                ctx.fillStyle = LEVEL_COLOURS[level];
+                ctx.strokeStyle = "rgba(255,255,255,0.9)";
+                ctx.lineWidth = 1.5;
+                ctx.beginPath(); ctx.arc(sx, sy, size * 1.4 + 2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+            }
+        }
+        if (this.layers.cases) {
+            for (const c of this.cases.values()) {
+                const [sx, sy] = this.toScreen(c.x, c.y);
+                counts.cases++;
+                if (!visible(sx, sy)) continue;
+                const s = size * 1.3 + 1;
+                ctx.fillStyle = URGENCY_COLOURS[c.urgency] || URGENCY_COLOURS[0];
+                ctx.beginPath();
+                ctx.moveTo(sx, sy - s); ctx.lineTo(sx + s, sy); ctx.lineTo(sx, sy + s); ctx.lineTo(sx - s, sy);
+                ctx.closePath(); ctx.fill();
+                if (c.overdue) { ctx.strokeStyle = "#eb5757"; ctx.lineWidth = 2; ctx.stroke(); }
+            }
+        }
+        if (this.selected) {
+            const [sx, sy] = this.pixelOf(this.selected.lon, this.selected.lat);
+            ctx.strokeStyle = "#ffffff";
+            ctx.lineWidth = 2;
+            ctx.beginPath(); ctx.arc(sx, sy, 10, 0, 2 * Math.PI); ctx.stroke();
+            ctx.beginPath(); ctx.moveTo(sx - 16, sy); ctx.lineTo(sx + 16, sy); ctx.moveTo(sx, sy - 16); ctx.lineTo(sx, sy + 16); ctx.stroke();
+        }
+        // What was drawn, for the legend and for tests that cannot look at pixels.
+        for (const key in counts) this.canvas.dataset[key] = counts[key];
+        this.canvas.dataset.drawn = "true";
+    }
+
+    dispose() {
+        this.resizeObserver.disconnect();
+        if (this.frame) cancelAnimationFrame(this.frame);
+        this.dotnet = null;
+    }
+}
+
+export async function create(canvas, dotnet, url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`The city's map data could not be read from ${url}: ${response.status}`);
+    const map = new TwinMap(canvas, dotnet, await response.json());
+    canvas.twinMap = map;
+    return map;
+}
