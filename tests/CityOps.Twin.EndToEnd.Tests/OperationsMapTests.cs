@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
 using CityOps.Twin.Contracts.City;
+using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.EndToEnd.Tests.Support;
 using Microsoft.Playwright;
 
@@ -7,8 +10,6 @@ namespace CityOps.Twin.EndToEnd.Tests;
 [Collection("live twin")]
 public sealed class OperationsMapTests(LiveTwin twin)
 {
-    private static readonly LocatorWaitForOptions Within2Seconds = new() { Timeout = 2_000 };
-
     [Fact]
     public async Task The_map_draws_every_grid_of_the_demo_city_and_each_device_layer()
     {
@@ -19,10 +20,66 @@ public sealed class OperationsMapTests(LiveTwin twin)
         await Assertions.Expect(map).ToHaveAttributeAsync("data-sensors", "2400");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-cameras", "1200");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-elevators", "600");
-        await LiveTwin.ScreenshotAsync(page, "map");
 
         await page.Locator("[data-layer=cameras]").UncheckAsync();
         await Assertions.Expect(map).ToHaveAttributeAsync("data-cameras", "0");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-sensors", "2400");
+        await page.Locator("[data-layer=grids]").UncheckAsync();
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-grids", "0");
     }
+
+    [Fact]
+    public async Task Clicking_a_point_lists_exactly_the_three_cameras_the_api_returns_for_it()
+    {
+        var page = await twin.OpenAsync("/");
+        var map = page.GetByTestId("city-map");
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-drawn", "true");
+
+        // A point in the middle of the demo city's largest street, a little off any device.
+        var sensor = await twin.GetAsync<SensorSnapshot>("/api/devices/WL-00200");
+        var pixel = await map.EvaluateAsync<double[]>("(canvas, p) => canvas.twinMap.pixelOf(p[0], p[1])",
+            new[] { sensor.File.Position.Longitude + 0.0031, sensor.File.Position.Latitude - 0.0017 });
+        await map.ClickAsync(new LocatorClickOptions { Position = new Position { X = (float)pixel[0], Y = (float)pixel[1] } });
+
+        var panel = page.GetByTestId("incident-panel");
+        var cameras = panel.Locator("[data-testid=nearest-cameras] li[data-camera-id]");
+        await Assertions.Expect(cameras).ToHaveCountAsync(3);
+        var lon = await panel.GetAttributeAsync("data-lon");
+        var lat = await panel.GetAttributeAsync("data-lat");
+        var expected = await twin.GetAsync<List<NearbyCamera>>($"/api/cameras/nearest?lon={lon}&lat={lat}");
+
+        Assert.Equal(expected.Select(c => c.CameraId), await cameras.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.cameraId)"));
+        await Assertions.Expect(panel.GetByTestId("incident-grid")).ToHaveAttributeAsync("data-grid", new System.Text.RegularExpressions.Regex(".+"));
+        await Assertions.Expect(panel.Locator("[data-testid=nearby-sensors] tr[data-sensor-id]")).ToHaveCountAsync(5);
+        await LiveTwin.ScreenshotAsync(page, "map-incident");
+    }
+
+    [Fact]
+    public async Task A_reading_over_the_threshold_shows_as_an_alarm_on_the_open_map_and_a_new_case_on_the_desk_within_two_seconds()
+    {
+        const string SensorId = "WL-00321";
+        var map = await twin.OpenAsync("/");
+        await Assertions.Expect(map.GetByTestId("city-map")).ToHaveAttributeAsync("data-drawn", "true");
+        var desk = await twin.OpenAsync("/cases");
+        var before = await twin.GetAsync<SensorSnapshot>($"/api/devices/{SensorId}");
+        Assert.Equal(AlarmLevel.None, before.Level);
+
+        var posted = Stopwatch.StartNew();
+        await twin.PostAsync("/api/ingest/readings", new
+        {
+            readings = new[] { new { sensorId = SensorId, measuredAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), value = before.Thresholds.Red + 5 } },
+        });
+
+        await Assertions.Expect(map.Locator($"[data-testid=alarm-list] [data-sensor-id={SensorId}]"))
+            .ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = Remaining(posted) });
+        await Assertions.Expect(map.Locator($"[data-testid=alarm-list] [data-sensor-id={SensorId}]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("level-red"));
+        var caseId = (await twin.GetAsync<SensorSnapshot>($"/api/devices/{SensorId}")).OpenCaseId;
+        Assert.NotNull(caseId);
+        await Assertions.Expect(desk.Locator($"[data-testid=case-queue] tr[data-case-id='{caseId}']"))
+            .ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = Remaining(posted) });
+        Assert.True(posted.Elapsed < TimeSpan.FromSeconds(2), $"took {posted.Elapsed}");
+        await LiveTwin.ScreenshotAsync(map, "map-alarm");
+    }
+
+    private static float Remaining(Stopwatch since) => (float)Math.Max(1, 2_000 - since.Elapsed.TotalMilliseconds);
 }

@@ -1,0 +1,121 @@
+using System.Net.Http.Json;
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.EndToEnd.Tests.Support;
+using Microsoft.Playwright;
+
+namespace CityOps.Twin.EndToEnd.Tests;
+
+[Collection("live twin")]
+public sealed class CaseDeskTests(LiveTwin twin)
+{
+    private async Task<CaseRecord> ReportPatrolCaseAsync()
+    {
+        var sensor = await twin.GetAsync<SensorSnapshot>("/api/devices/WL-00050");
+        var response = await twin.PostAsync("/api/cases", new
+        {
+            title = "井盖缺失 e2e",
+            description = "巡查发现井盖缺失",
+            categoryCode = "0301",
+            source = "Patrol",
+            longitude = sensor.File.Position.Longitude,
+            latitude = sensor.File.Position.Latitude,
+            reportedBy = "巡查员 e2e",
+        });
+        return (await response.Content.ReadFromJsonAsync<CaseRecord>(LiveTwin.Json))!;
+    }
+
+    private static async Task<string[]> OfferedStepsAsync(IPage page) =>
+        await page.Locator("[data-testid=case-actions] button[data-action]").EvaluateAllAsync<string[]>("buttons => buttons.map(b => b.dataset.action)");
+
+    private static async Task StepAsync(IPage page, CaseAction action, CaseStatus expected, string? input = null)
+    {
+        // The desk offers exactly the steps the case's status allows, never one the case grain would refuse.
+        Assert.Equal(CaseLifecycle.AllowedFrom(await StatusAsync(page)).Select(a => a.ToString()), await OfferedStepsAsync(page));
+        await page.Locator($"[data-testid=case-actions] button[data-action={action}]").ClickAsync();
+        if (input is not null)
+        {
+            var field = page.GetByTestId("step-input");
+            if (await field.EvaluateAsync<string>("e => e.tagName") == "SELECT")
+            {
+                await field.SelectOptionAsync(input);
+            }
+            else
+            {
+                await field.FillAsync(input);
+            }
+            await page.GetByTestId("step-confirm").ClickAsync();
+        }
+        await Assertions.Expect(page.GetByTestId("case-detail")).ToHaveAttributeAsync("data-status", expected.ToString());
+    }
+
+    private static async Task<CaseStatus> StatusAsync(IPage page) =>
+        Enum.Parse<CaseStatus>((await page.GetByTestId("case-detail").GetAttributeAsync("data-status"))!);
+
+    [Fact]
+    public async Task A_case_worked_through_its_whole_loop_with_the_desk_buttons_is_closed_in_the_api_and_no_illegal_step_is_offered()
+    {
+        var reported = await ReportPatrolCaseAsync();
+        var page = await twin.OpenAsync($"/cases?case={reported.CaseId}");
+        await Assertions.Expect(page.GetByTestId("case-detail")).ToHaveAttributeAsync("data-status", "Reported");
+        Assert.Equal(["Register", "Cancel"], await OfferedStepsAsync(page));
+
+        await StepAsync(page, CaseAction.Register, CaseStatus.Registered);
+        Assert.DoesNotContain("PassCheck", await OfferedStepsAsync(page));
+        await StepAsync(page, CaseAction.Dispatch, CaseStatus.Dispatched, input: "市政养护一队");
+        await StepAsync(page, CaseAction.StartHandling, CaseStatus.Handling);
+        await StepAsync(page, CaseAction.GiveFeedback, CaseStatus.Feedback);
+
+        // A failed check asks for its reason and sends the case back as rework.
+        await page.Locator("[data-testid=case-actions] button[data-action=FailCheck]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("step-form")).ToBeVisibleAsync();
+        await page.GetByTestId("step-input").FillAsync("井盖未复位");
+        await page.GetByTestId("step-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("case-detail")).ToHaveAttributeAsync("data-status", "Dispatched");
+
+        await StepAsync(page, CaseAction.StartHandling, CaseStatus.Handling);
+        await StepAsync(page, CaseAction.GiveFeedback, CaseStatus.Feedback);
+        await StepAsync(page, CaseAction.PassCheck, CaseStatus.Closed);
+        var closed = await twin.GetAsync<CaseRecord>($"/api/cases/{reported.CaseId}");
+        Assert.Equal(CaseStatus.Closed, closed.Status);
+        Assert.Equal(1, closed.ReworkCount);
+        Assert.Equal("市政养护一队", closed.Team);
+        Assert.Contains(closed.Timeline, e => e.Reason == "井盖未复位");
+
+        Assert.Equal(["Evaluate"], await OfferedStepsAsync(page));
+        await StepAsync(page, CaseAction.Evaluate, CaseStatus.Evaluated, input: "4");
+        Assert.Empty(await OfferedStepsAsync(page));
+        var evaluated = await twin.GetAsync<CaseRecord>($"/api/cases/{reported.CaseId}");
+        Assert.Equal(CaseStatus.Evaluated, evaluated.Status);
+        Assert.Equal(4, evaluated.EvaluationScore);
+        await Assertions.Expect(page.Locator("[data-testid=case-timeline] li")).ToHaveCountAsync(evaluated.Timeline.Count);
+    }
+
+    [Fact]
+    public async Task The_queue_filters_by_grid_category_and_step()
+    {
+        var reported = await ReportPatrolCaseAsync();
+        var page = await twin.OpenAsync("/cases");
+        var row = page.Locator($"[data-testid=case-queue] tr[data-case-id='{reported.CaseId}']");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+
+        await page.GetByTestId("filter-category").SelectOptionAsync("0101");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        await page.GetByTestId("filter-category").SelectOptionAsync("0301");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+
+        await page.GetByTestId("filter-grid").FillAsync(reported.GridCode);
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await page.GetByTestId("filter-grid").FillAsync("no-such-grid");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        await page.GetByTestId("filter-grid").FillAsync("");
+
+        await page.GetByTestId("filter-status").SelectOptionAsync("Registered");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        await page.GetByTestId("filter-status").SelectOptionAsync("Reported");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await row.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("case-detail")).ToHaveAttributeAsync("data-case-id", reported.CaseId);
+        await LiveTwin.ScreenshotAsync(page, "cases");
+    }
+}
