@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of CityOps.Twin on a fresh machine of this project's kind: installs what the tests need
-# (PostgreSQL 15's server), starts a private PostgreSQL cluster in a temp folder for the tests, runs every
+# (PostgreSQL 15's server; Chromium and CJK fonts for the browser tests), starts a private PostgreSQL cluster in a temp folder for the tests, runs every
 # test project and the benchmarks' quick mode, stops the cluster, and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,10 +22,15 @@ stop_postgres() {
 trap stop_postgres EXIT
 
 install_prerequisites() {
-  if [ ! -x "$PG_BIN/initdb" ]; then
-    echo "== installing PostgreSQL 15"
+  local packages=()
+  [ -x "$PG_BIN/initdb" ] || packages+=(postgresql-15)
+  # The end-to-end tests drive Debian's Chromium (never a downloaded browser); the twin view is in Chinese.
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
+  fc-list 2>/dev/null | grep -q "Noto Sans CJK" || packages+=(fonts-noto-cjk)
+  if [ ${#packages[@]} -gt 0 ]; then
+    echo "== installing ${packages[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
   fi
 }
 
@@ -59,6 +64,8 @@ dotnet test CityOps.Twin.sln -c Release --no-build -nologo 2>&1 | tee "$LOG" || 
 echo "== benchmarks, quick mode (checks every benchmark's results at tiny size)"
 bench_status=0
 dotnet run -c Release --no-build --project bench -- quick 2>&1 | tee -a "$LOG" || bench_status=$?
+
+echo "== screenshots of the twin view: tests/CityOps.Twin.EndToEnd.Tests/bin/Release/net9.0/*/screenshots/"
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')

@@ -1,5 +1,12 @@
 namespace CityOps.Twin.Web.Live;
 
+/// <summary>Something that changes and says so: the feed, for a view's frames.</summary>
+public interface ILiveChanges
+{
+    /// <summary>Raised after every change, on the thread that made it; handlers must only take note.</summary>
+    event Action? Changed;
+}
+
 /// <summary>
 /// Turns the feed's changes into at most one frame per <see cref="Interval"/> for one view. Changes that arrive
 /// while a frame is waiting or drawing are folded into the next frame, which reads the latest state: a view that
@@ -10,7 +17,7 @@ public sealed class LiveFrames : IDisposable
     /// <summary>Four frames a second: live to the eye, and a busy district costs a browser four renders, not hundreds.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
-    private readonly TwinFeed _feed;
+    private readonly ILiveChanges _feed;
     private readonly Func<Task> _draw;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
@@ -19,7 +26,7 @@ public sealed class LiveFrames : IDisposable
     private bool _disposed;
     private long _lastFrame;
 
-    public LiveFrames(TwinFeed feed, TimeProvider time, Func<Task> draw)
+    public LiveFrames(ILiveChanges feed, TimeProvider time, Func<Task> draw)
     {
         _feed = feed;
         _time = time;
@@ -41,7 +48,8 @@ public sealed class LiveFrames : IDisposable
                 return;
             }
         }
-        _ = DrawSoonAsync();
+        // Off the thread that raised the change: that is a stream's delivery, which must never wait for a view.
+        _ = Task.Run(DrawSoonAsync);
     }
 
     private async Task DrawSoonAsync()

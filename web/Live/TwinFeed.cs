@@ -20,7 +20,7 @@ public readonly record struct Versioned<T>(T Value, long Version);
 /// keeps only the latest of each item, so a burst of changes costs the views one render, not one per change.
 /// Stream handlers only store and signal: a slow browser can never hold up a grain.
 /// </summary>
-public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger<TwinFeed> logger) : BackgroundService
+public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger<TwinFeed> logger) : BackgroundService, ILiveChanges
 {
     private readonly ConcurrentDictionary<string, Versioned<DeviceState>> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Versioned<CaseRecord>> _cases = new(StringComparer.Ordinal);

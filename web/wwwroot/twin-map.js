@@ -54,6 +54,15 @@ class TwinMap {
             return out;
         };
         this.areas = city.areas.map(a => ({ code: a.code, name: a.name, level: a.level, rings: a.rings.map(project) }));
+        // Streets are labelled at the middle of their outer ring's bounds: cheap, and inside for the compact shapes of Shanghai's streets.
+        for (const area of this.areas) {
+            const ring = area.rings[0];
+            if (!ring) continue;
+            let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+            for (let i = 0; i < ring.length; i += 2) { x0 = Math.min(x0, ring[i]); x1 = Math.max(x1, ring[i]); y0 = Math.min(y0, ring[i + 1]); y1 = Math.max(y1, ring[i + 1]); }
+            area.labelX = (x0 + x1) / 2;
+            area.labelY = (y0 + y1) / 2;
+        }
         this.grids = this.areas.filter(a => a.level === 3);
         const points = (group, kind) => Object.entries(group).map(([id, p]) => ({ id, kind, lon: p[0], lat: p[1], x: this.x(p[0]), y: this.y(p[1]) }));
         this.sensors = points(city.sensors, "sensor");
@@ -283,6 +292,17 @@ class TwinMap {
                 ctx.closePath(); ctx.fill();
                 if (c.overdue) { ctx.strokeStyle = "#eb5757"; ctx.lineWidth = 2; ctx.stroke(); }
             }
+        }
+        ctx.font = "600 13px 'Noto Sans CJK SC', sans-serif";
+        ctx.textAlign = "center";
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "rgba(11,22,38,0.85)";
+        ctx.fillStyle = "#f4f6fb";
+        for (const area of this.areas) {
+            if (area.level !== 2 || area.labelX === undefined) continue;
+            const [sx, sy] = this.toScreen(area.labelX, area.labelY);
+            ctx.strokeText(area.name, sx, sy);
+            ctx.fillText(area.name, sx, sy);
         }
         if (this.selected) {
             const [sx, sy] = this.pixelOf(this.selected.lon, this.selected.lat);
