@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.EndToEnd.Tests.Support;
@@ -52,6 +53,15 @@ public sealed class OperationsMapTests(LiveTwin twin)
         await Assertions.Expect(panel.GetByTestId("incident-grid")).ToHaveAttributeAsync("data-grid", new System.Text.RegularExpressions.Regex(".+"));
         await Assertions.Expect(panel.Locator("[data-testid=nearby-sensors] tr[data-sensor-id]")).ToHaveCountAsync(5);
         await LiveTwin.ScreenshotAsync(page, "map-incident");
+
+        // One click opens a case at the point, in its grid.
+        await panel.GetByTestId("open-case").ClickAsync();
+        var opened = panel.GetByTestId("opened-case");
+        await Assertions.Expect(opened).ToBeVisibleAsync();
+        var record = await twin.GetAsync<CaseRecord>($"/api/cases/{await opened.GetAttributeAsync("data-case-id")}");
+        Assert.Equal(CaseStatus.Reported, record.Status);
+        Assert.Equal(await panel.GetByTestId("incident-grid").GetAttributeAsync("data-grid"), record.GridCode);
+        Assert.Equal(double.Parse(lon!, CultureInfo.InvariantCulture), record.Position.Longitude, 9);
     }
 
     [Fact]
