@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace CityOps.Twin.Silo.Tests;
 
@@ -53,16 +54,26 @@ public sealed class SiloHostingTests
     }
 
     [Fact]
-    public async Task The_twin_view_shows_the_city_in_normal_mode_in_Chinese_and_serves_its_script_and_styles()
+    public async Task The_twin_view_opens_on_the_map_in_Chinese_in_normal_mode_and_serves_its_scripts_styles_and_the_city()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
         var client = silo.CreateClient();
 
-        var page = await client.GetStringAsync("/");
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync("/"));
 
-        Assert.Contains("城市运行状态", page);
-        Assert.Contains("平时状态", WebUtility.HtmlDecode(page));
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/_framework/blazor.web.js")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/_content/CityOps.Twin.Web/twin.css")).StatusCode);
+        Assert.Contains("<html lang=\"zh-Hans\">", page);
+        Assert.Contains("运行地图", page);
+        Assert.Contains("平时状态", page);
+        Assert.Contains("data-testid=\"city-map\"", page);
+        foreach (var asset in new[] { "/_framework/blazor.web.js", "/_content/CityOps.Twin.Web/twin.css", "/_content/CityOps.Twin.Web/twin-map.js", "/_content/CityOps.Twin.Web/twin.js" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(asset)).StatusCode);
+        }
+
+        using var city = JsonDocument.Parse(await client.GetStringAsync("/twin/city.json"));
+        Assert.Equal(3_465, city.RootElement.GetProperty("areas").EnumerateArray().Count(a => a.GetProperty("level").GetInt32() == 3));
+        Assert.Equal(2_400, city.RootElement.GetProperty("sensors").EnumerateObject().Count());
+        Assert.Equal(1_200, city.RootElement.GetProperty("cameras").EnumerateObject().Count());
+        Assert.Equal(600, city.RootElement.GetProperty("elevators").EnumerateObject().Count());
     }
 }
