@@ -30,6 +30,23 @@ public sealed class OperationsMapTests(LiveTwin twin)
     }
 
     [Fact]
+    public async Task The_map_works_from_the_keyboard_and_Enter_inspects_its_centre()
+    {
+        var page = await twin.OpenAsync("/");
+        var map = page.GetByTestId("city-map");
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-drawn", "true");
+        await map.FocusAsync();
+        await page.Keyboard.PressAsync("+");
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.Keyboard.PressAsync("Enter");
+
+        var panel = page.GetByTestId("incident-panel");
+        await Assertions.Expect(panel.Locator("[data-testid=nearest-cameras] li[data-camera-id]")).ToHaveCountAsync(3);
+        await page.Locator("[data-testid=incident-panel] button.close").ClickAsync();
+        await Assertions.Expect(panel).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Clicking_a_point_lists_exactly_the_three_cameras_the_api_returns_for_it()
     {
         var page = await twin.OpenAsync("/");

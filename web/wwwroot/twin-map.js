@@ -126,6 +126,21 @@ class TwinMap {
             this.centreY += py - qy;
             this.redraw();
         }, { passive: false });
+        // Keyboard: arrows pan, + and - zoom, Enter inspects the point at the centre of the map.
+        this.canvas.addEventListener("keydown", e => {
+            const step = 60 / this.scale;
+            const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+            if (moves[e.key]) { this.centreX += moves[e.key][0]; this.centreY += moves[e.key][1]; }
+            else if (e.key === "+" || e.key === "=") this.scale *= 1.25;
+            else if (e.key === "-") this.scale /= 1.25;
+            else if (e.key === "Enter") {
+                const rect = this.canvas.getBoundingClientRect();
+                this.click({ clientX: rect.left + rect.width / 2, clientY: rect.top + rect.height / 2 });
+            }
+            else return;
+            e.preventDefault();
+            this.redraw();
+        });
         this.resizeObserver = new ResizeObserver(() => this.resize());
         this.resizeObserver.observe(this.canvas);
     }
