@@ -17,6 +17,9 @@ public static class TwinStreams
     /// <summary><see cref="Signs.AreaSummary"/> keyed by the parent's code: the tree's reduce step.</summary>
     public const string AreaSummaries = "area-summaries";
 
+    /// <summary><see cref="Mode.ModeChange"/> keyed "city": every switch of the city's mode.</summary>
+    public const string CityMode = "city-mode";
+
     /// <summary><see cref="Signs.VitalSigns"/> keyed by the area's own code, for the views.</summary>
     public const string VitalSigns = "vital-signs";
 }

@@ -43,6 +43,7 @@ app.MapOpenApi();
 app.MapIngestionApi();
 app.MapCaseApi();
 app.MapCityApi();
+app.MapModeApi();
 app.MapGeoJsonApi();
 app.MapOpen311Api();
 app.MapTwinView();

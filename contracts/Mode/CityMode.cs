@@ -38,4 +38,6 @@ public sealed record CityMode(
     public static CityMode Normal(DateTimeOffset since, string changedBy) => new(OperatingMode.Normal, null, null, [], since, changedBy);
 
     public bool IsEmergency => Operating == OperatingMode.Emergency;
+
+    public bool IsCityWide => Districts.Count == 0;
 }

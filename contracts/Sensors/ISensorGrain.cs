@@ -11,4 +11,7 @@ public interface ISensorGrain : IGrainWithStringKey
     Task<ReadingOutcome> Record(SensorReading reading);
 
     Task<SensorSnapshot?> GetSnapshot();
+
+    /// <summary>Works by the rules of the mode from now on (sent to every sensor when the city switches); the latest value is judged again.</summary>
+    Task ApplyMode(Mode.OperatingMode mode);
 }

@@ -32,7 +32,7 @@ public sealed class CaseGrain(
         Require(!string.IsNullOrWhiteSpace(report.GridCode), "a case needs the grid it lies in");
         Require(report.Position.IsValid, $"position {report.Position} is not a longitude/latitude");
         var category = catalogue.Get(report.CategoryCode);
-        var deadlines = category.DeadlinesIn(await CurrentModeAsync());
+        var deadlines = category.DeadlinesIn(await ModeOfAsync(report.GridCode));
         var now = TimeProvider.GetUtcNow();
 
         state.State.Record = new CaseRecord(
@@ -60,7 +60,7 @@ public sealed class CaseGrain(
         Require(input != StepInput.Team || !string.IsNullOrWhiteSpace(step.Team), "Dispatch needs the team the case goes to");
         Require(input != StepInput.Score || step.Score is >= 1 and <= 5, $"Evaluate needs a score from 1 to 5; got {step.Score?.ToString() ?? "none"}");
 
-        var deadlines = catalogue.Get(record.CategoryCode).DeadlinesIn(await CurrentModeAsync());
+        var deadlines = catalogue.Get(record.CategoryCode).DeadlinesIn(await ModeOfAsync(record.GridCode));
         var now = TimeProvider.GetUtcNow();
         var disposalDue = record.DisposalDueAt;
         record = step.Action switch
@@ -159,8 +159,8 @@ public sealed class CaseGrain(
         }
     }
 
-    private async Task<OperatingMode> CurrentModeAsync() =>
-        (await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode()).Operating;
+    private Task<OperatingMode> ModeOfAsync(string gridCode) =>
+        GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(gridCode);
 
     private static void Require(bool condition, string problem)
     {

@@ -28,7 +28,26 @@ public sealed class SensorGrain(
     private OperatingMode _mode;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        _mode = (await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode()).Operating;
+        _mode = await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(file.State.File?.GridCode ?? string.Empty);
+
+    public async Task ApplyMode(OperatingMode mode)
+    {
+        if (mode == _mode)
+        {
+            return;
+        }
+        _mode = mode;
+        // The latest value is judged again by the new thresholds: a depth that was blue may be yellow in a flood emergency.
+        if (file.State.File is { } sensorFile && live.State.Value is { } value && live.State.MeasuredAt is { } at)
+        {
+            var from = file.State.Level;
+            var to = AlarmEvaluator.Next(from, value, rules.For(sensorFile.Kind, _mode));
+            if (to != from)
+            {
+                await ChangeLevelAsync(sensorFile, from, to, new SensorReading(sensorFile.SensorId, at, value));
+            }
+        }
+    }
 
     public async Task File(SensorFile sensorFile)
     {
@@ -42,6 +61,8 @@ public sealed class SensorGrain(
         }
         file.State.File = sensorFile;
         await file.WriteStateAsync();
+        // Filed (or moved) into a grid: its rules are that grid's, which an emergency may cover.
+        _mode = await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(sensorFile.GridCode);
         await PublishStateAsync(sensorFile);
     }
 

@@ -1,5 +1,7 @@
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Silo.Mode;
 using CityOps.Twin.Grains;
 using CityOps.Twin.Runtime.Hosting;
 using CityOps.Twin.Grains.Cases;
@@ -38,6 +40,9 @@ public static class TwinSiloExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
         services.AddSingleton<ICityDirectory, CityDirectory>();
         services.AddSingleton<ICaseIntake, CaseIntake>();
+        services.Configure<SwitchoverOptions>(configuration.GetSection("Switchover"));
+        services.AddSingleton<ModeSwitchboard>();
+        services.AddSingleton<IModeSwitchboard>(sp => sp.GetRequiredService<ModeSwitchboard>());
         return services;
     }
 

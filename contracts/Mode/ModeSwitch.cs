@@ -1,0 +1,30 @@
+namespace CityOps.Twin.Contracts.Mode;
+
+/// <summary>
+/// A commander's switch of the city's mode: to emergency (with its kind, response level and, if not city-wide,
+/// the districts it covers) or back to normal; who asks and why. Every switch is audited.
+/// </summary>
+public sealed record ModeSwitch(OperatingMode To, EmergencyKind? Kind, ResponseLevel? Level, IReadOnlyList<string> Districts, string By, string Reason)
+{
+    public static ModeSwitch ToNormal(string by, string reason) => new(OperatingMode.Normal, null, null, [], by, reason);
+}
+
+/// <summary>One switch as the audit keeps it: from what, to what, by whom (in <see cref="CityMode.ChangedBy"/>), when and why.</summary>
+public sealed record ModeChange(CityMode From, CityMode To, string Reason, DateTimeOffset At);
+
+/// <summary>A switch refused: not a commander, no reason, an emergency without its kind or level, an unknown district; says which.</summary>
+public sealed class ModeSwitchException(string message) : ArgumentException(message);
+
+/// <summary>
+/// Switches the city between normal operations and emergency command: checks the commander and the districts,
+/// records the switch in the city's mode grain and carries it to every sensor at once. The view and the HTTP
+/// API both switch through it.
+/// </summary>
+public interface IModeSwitchboard
+{
+    /// <exception cref="ModeSwitchException">The switch is refused; the message says why.</exception>
+    Task<ModeChange> SwitchAsync(ModeSwitch request);
+
+    /// <summary>Who a case in the grid is dispatched to by default now: the grid's team, or in emergency the kind's emergency team.</summary>
+    Task<string?> DispatchTargetAsync(string gridCode);
+}
