@@ -18,6 +18,7 @@ public sealed class OperationsMapTests(LiveTwin twin)
         var map = page.GetByTestId("city-map");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-drawn", "true");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-grids", "3465");
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-coloured", "3465");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-sensors", "2400");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-cameras", "1200");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-elevators", "600");

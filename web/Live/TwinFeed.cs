@@ -3,6 +3,7 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Runtime;
 using CityOps.Twin.Runtime.Streams;
@@ -32,6 +33,7 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
     // dictionary: a view that sent everything up to v and then reads v' misses nothing in between.
     private readonly Lock _write = new();
     private long _version;
+    private CityMode? _mode;
 
     /// <summary>Raised after every change, on the thread that delivered it; handlers must only take note (see <see cref="LiveFrames"/>).</summary>
     public event Action? Changed;
@@ -55,6 +57,9 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
 
     public ICollection<Versioned<CaseRecord>> Cases => _cases.Values;
 
+    /// <summary>The city's mode as last switched (null until the feed has read it).</summary>
+    public CityMode? Mode => Volatile.Read(ref _mode);
+
     public DeviceState? Device(string id) => _devices.TryGetValue(id, out var device) ? device.Value : null;
 
     public CaseRecord? Case(string id) => _cases.TryGetValue(id, out var record) ? record.Value : null;
@@ -69,6 +74,9 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
         {
             await city.Filed.WaitAsync(stoppingToken);
             var streams = client.GetStreamProvider(TwinStreams.Provider);
+            _subscriptions.Add(await streams.GetStream<ModeChange>(StreamId.Create(TwinStreams.CityMode, ICityModeGrain.CityKey)).SubscribeAsync(OnModeAsync));
+            var mode = await client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
+            Interlocked.CompareExchange(ref _mode, mode, null);
             var grids = city.Areas.Values.Where(a => a.Level == AreaLevel.Grid).Select(a => a.Code).ToList();
             foreach (var grid in grids)
             {
@@ -120,6 +128,17 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
         {
             await subscription.DisposeAsync();
         }
+    }
+
+    private Task OnModeAsync(ModeChange change)
+    {
+        Volatile.Write(ref _mode, change.To);
+        lock (_write)
+        {
+            _version++;
+        }
+        Changed?.Invoke();
+        return Task.CompletedTask;
     }
 
     private Task OnDeviceAsync(DeviceState device) => OnChangeAsync(_devices, device.DeviceId, device);

@@ -39,7 +39,7 @@ public sealed class CityMapData(ICityDirectory city)
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            WriteDevices(json, "sensors", city.Sensors.Values.Select(s => (s.SensorId, s.Position)));
+            WriteDevices(json, "sensors", city.Sensors.Values.Select(s => (s.SensorId, s.Position)), city.Sensors.Values.Select(s => (int)s.Kind).ToList());
             WriteDevices(json, "cameras", city.Cameras.Values.Select(c => (c.CameraId, c.Position)));
             WriteDevices(json, "elevators", city.Elevators.Values.Select(e => (e.ElevatorId, e.Position)));
             json.WriteEndObject();
@@ -47,17 +47,19 @@ public sealed class CityMapData(ICityDirectory city)
         return buffer.ToArray();
     }
 
-    private static void WriteDevices(Utf8JsonWriter json, string name, IEnumerable<(string Id, GeoPoint Position)> devices)
+    /// <summary>Each device as "id": [lon, lat] or, with kinds, [lon, lat, kind].</summary>
+    private static void WriteDevices(Utf8JsonWriter json, string name, IEnumerable<(string Id, GeoPoint Position)> devices, IReadOnlyList<int>? kinds = null)
     {
         json.WriteStartObject(name);
+        var index = 0;
         foreach (var (id, position) in devices)
         {
-            WriteCoordinates(json, [position], id);
+            WriteCoordinates(json, [position], id, kinds?[index++]);
         }
         json.WriteEndObject();
     }
 
-    private static void WriteCoordinates(Utf8JsonWriter json, IEnumerable<GeoPoint> points, string? name = null)
+    private static void WriteCoordinates(Utf8JsonWriter json, IEnumerable<GeoPoint> points, string? name = null, int? kind = null)
     {
         if (name is null)
         {
@@ -71,6 +73,10 @@ public sealed class CityMapData(ICityDirectory city)
         {
             json.WriteRawValue(Math.Round(point.Longitude, 6).ToString(CultureInfo.InvariantCulture));
             json.WriteRawValue(Math.Round(point.Latitude, 6).ToString(CultureInfo.InvariantCulture));
+        }
+        if (kind is { } k)
+        {
+            json.WriteNumberValue(k);
         }
         json.WriteEndArray();
     }

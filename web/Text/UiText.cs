@@ -145,6 +145,27 @@ public sealed class UiText
         _ => "网格",
     }];
 
+    public string Emergency(Contracts.Mode.EmergencyKind kind) => this[kind switch
+    {
+        Contracts.Mode.EmergencyKind.Flood => "防汛",
+        Contracts.Mode.EmergencyKind.Typhoon => "防台",
+        _ => kind.ToString(),
+    }];
+
+    public string Response(Contracts.Mode.ResponseLevel level) => this[level switch
+    {
+        Contracts.Mode.ResponseLevel.I => "I级（红色）",
+        Contracts.Mode.ResponseLevel.II => "II级（橙色）",
+        Contracts.Mode.ResponseLevel.III => "III级（黄色）",
+        _ => "IV级（蓝色）",
+    }];
+
+    /// <summary>The mode as the header shows it on every page: "应急 · 防汛 III级（黄色） · 全市".</summary>
+    public string Mode(Contracts.Mode.CityMode mode, IReadOnlyDictionary<string, Contracts.Signs.AreaDefinition> areas) => !mode.IsEmergency
+        ? this["平时状态"]
+        : $"{this["应急状态"]} · {(mode.Kind is { } kind ? Emergency(kind) : "")} {(mode.Level is { } level ? Response(level) : "")} · "
+          + (mode.IsCityWide ? this["全市"] : string.Join("、", mode.Districts.Select(d => areas.TryGetValue(d, out var area) ? area.Name : d)));
+
     public string Index(SignIndex index) => this[index switch
     {
         SignIndex.Flood => "防汛",

@@ -6,6 +6,8 @@ const LEVEL_COLOURS = ["#4fb3d9", "#2f80ed", "#f2c94c", "#f2994a", "#eb5757"];
 const ELEVATOR_COLOURS = ["#a78bfa", "#f2994a", "#eb5757", "#8a94a6"];
 const URGENCY_COLOURS = ["#f4f6fb", "#f2994a", "#eb5757"];
 const HIT_PIXELS = 9;
+// Sensor kinds of the flood layer (SensorKind: Waterlogging, RiverLevel, Rainfall, Tide).
+const FLOOD_KINDS = new Set([0, 1, 2, 3]);
 const DRAG_PIXELS = 4;
 
 function indexColour(value) {
@@ -22,7 +24,7 @@ class TwinMap {
         this.canvas = canvas;
         this.dotnet = dotnet;
         this.context = canvas.getContext("2d");
-        this.layers = { grids: true, sensors: true, cameras: true, elevators: true, cases: true };
+        this.layers = { grids: true, sensors: true, cameras: true, elevators: true, cases: true, floodOnly: false };
         this.gridValues = new Map();
         this.deviceStates = new Map();
         this.cases = new Map();
@@ -64,7 +66,7 @@ class TwinMap {
             area.labelY = (y0 + y1) / 2;
         }
         this.grids = this.areas.filter(a => a.level === 3);
-        const points = (group, kind) => Object.entries(group).map(([id, p]) => ({ id, kind, lon: p[0], lat: p[1], x: this.x(p[0]), y: this.y(p[1]) }));
+        const points = (group, kind) => Object.entries(group).map(([id, p]) => ({ id, kind, sensorKind: p[2], lon: p[0], lat: p[1], x: this.x(p[0]), y: this.y(p[1]) }));
         this.sensors = points(city.sensors, "sensor");
         this.cameras = points(city.cameras, "camera");
         this.elevators = points(city.elevators, "elevator");
@@ -182,7 +184,7 @@ class TwinMap {
             if (hit) return hit;
         }
         const devices = [];
-        if (this.layers.sensors) devices.push(...this.sensors);
+        if (this.layers.sensors) devices.push(...this.sensors.filter(s => !this.layers.floodOnly || FLOOD_KINDS.has(s.sensorKind)));
         if (this.layers.cameras) devices.push(...this.cameras);
         if (this.layers.elevators) devices.push(...this.elevators);
         return nearest(devices);
@@ -220,7 +222,7 @@ class TwinMap {
         const ctx = this.context, width = this.canvas.clientWidth, height = this.canvas.clientHeight;
         ctx.fillStyle = "#0b1626";
         ctx.fillRect(0, 0, width, height);
-        const counts = { grids: 0, sensors: 0, cameras: 0, elevators: 0, cases: 0, alarms: 0 };
+        const counts = { grids: 0, coloured: 0, sensors: 0, cameras: 0, elevators: 0, cases: 0, alarms: 0 };
 
         const path = (area) => {
             ctx.beginPath();
@@ -237,7 +239,9 @@ class TwinMap {
             ctx.strokeStyle = "rgba(11,22,38,0.9)";
             for (const grid of this.grids) {
                 path(grid);
-                ctx.fillStyle = indexColour(this.gridValues.get(grid.code));
+                const value = this.gridValues.get(grid.code);
+                if (value !== undefined) counts.coloured++;
+                ctx.fillStyle = indexColour(value);
                 ctx.fill("evenodd");
                 if (this.scale > 4000) ctx.stroke();
                 counts.grids++;
@@ -278,6 +282,7 @@ class TwinMap {
         if (this.layers.sensors) {
             const alarms = [];
             for (const sensor of this.sensors) {
+                if (this.layers.floodOnly && !FLOOD_KINDS.has(sensor.sensorKind)) continue;
                 counts.sensors++;
                 const level = this.deviceStates.get(sensor.id) || 0;
                 if (level > 0) { alarms.push([sensor, level]); continue; }

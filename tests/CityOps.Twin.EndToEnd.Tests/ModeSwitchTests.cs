@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.EndToEnd.Tests.Support;
+using Microsoft.Playwright;
+
+namespace CityOps.Twin.EndToEnd.Tests;
+
+[Collection("live twin")]
+public sealed class ModeSwitchTests(LiveTwin twin)
+{
+    [Fact]
+    public async Task A_commander_switches_the_city_to_emergency_level_III_flood_and_every_open_view_changes_its_layout_within_a_second()
+    {
+        var commander = await twin.OpenAsync("/");
+        var wall = await twin.OpenAsync("/signs", width: 3840, height: 2160);
+        await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-drawn", "true");
+        await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-cameras", "1200");
+        try
+        {
+            await commander.GetByTestId("mode-switch").ClickAsync();
+            var dialog = commander.GetByTestId("mode-switch-dialog");
+            await dialog.GetByTestId("mode-kind").SelectOptionAsync("Flood");
+            await dialog.GetByTestId("mode-level").SelectOptionAsync("III");
+
+            // Someone not on the roster is refused, and the city stays as it was.
+            await dialog.GetByTestId("mode-by").FillAsync("路人甲");
+            await dialog.GetByTestId("mode-reason").FillAsync("暴雨红色预警");
+            await dialog.GetByTestId("mode-confirm").ClickAsync();
+            await Assertions.Expect(dialog.GetByTestId("mode-error")).ToContainTextAsync("not a commander");
+            Assert.False((await twin.GetAsync<CityMode>("/api/mode")).IsEmergency);
+
+            await dialog.GetByTestId("mode-by").FillAsync("指挥长");
+            var switched = Stopwatch.StartNew();
+            await dialog.GetByTestId("mode-confirm").ClickAsync();
+            var within = new LocatorAssertionsToHaveAttributeOptions { Timeout = 1_000 };
+            await Assertions.Expect(wall.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Emergency", within);
+            await Assertions.Expect(commander.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Emergency", within);
+            Assert.True(switched.Elapsed < TimeSpan.FromSeconds(1.5), $"took {switched.Elapsed}");
+
+            // The emergency layout: the level in every header, the map by the flood index with flood sensors only, flood first on the wall.
+            await Assertions.Expect(commander.GetByTestId("city-mode")).ToContainTextAsync("III级");
+            await Assertions.Expect(wall.GetByTestId("city-mode")).ToContainTextAsync("防汛");
+            await Assertions.Expect(commander.Locator(".map-page")).ToHaveAttributeAsync("data-layout", "emergency");
+            await Assertions.Expect(commander.GetByTestId("map-index")).ToHaveValueAsync("Flood");
+            await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-cameras", "0");
+            await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-coloured", "3465");
+            await Assertions.Expect(wall.Locator(".index-tile").First).ToHaveAttributeAsync("data-index", "Flood");
+            var mode = await twin.GetAsync<CityMode>("/api/mode");
+            Assert.Equal((OperatingMode.Emergency, EmergencyKind.Flood, ResponseLevel.III, "指挥长"), (mode.Operating, mode.Kind!.Value, mode.Level!.Value, mode.ChangedBy));
+            await LiveTwin.ScreenshotAsync(commander, "map-emergency");
+        }
+        finally
+        {
+            await commander.GetByTestId("mode-switch").ClickAsync();
+            await commander.GetByTestId("mode-by").FillAsync("指挥长");
+            await commander.GetByTestId("mode-reason").FillAsync("预警解除");
+            await commander.GetByTestId("mode-confirm").ClickAsync();
+        }
+
+        await Assertions.Expect(commander.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Normal");
+        await Assertions.Expect(commander.Locator(".map-page")).ToHaveAttributeAsync("data-layout", "normal");
+        await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-cameras", "1200");
+        await Assertions.Expect(wall.Locator(".index-tile").First).ToHaveAttributeAsync("data-index", "Composite");
+    }
+}
