@@ -44,6 +44,7 @@ app.MapIngestionApi();
 app.MapCaseApi();
 app.MapCityApi();
 app.MapModeApi();
+app.MapCapApi();
 app.MapGeoJsonApi();
 app.MapOpen311Api();
 app.MapTwinView();

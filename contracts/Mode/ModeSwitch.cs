@@ -15,6 +15,9 @@ public sealed record ModeChange(CityMode From, CityMode To, string Reason, DateT
 /// <summary>A switch refused: not a commander, no reason, an emergency without its kind or level, an unknown district; says which.</summary>
 public sealed class ModeSwitchException(string message) : ArgumentException(message);
 
+/// <summary>A switch the twin proposes when the flood index crosses a configured level: a commander confirms it; it never switches by itself.</summary>
+public sealed record ModeProposal(EmergencyKind Kind, ResponseLevel Level, double FloodIndex, string Why, DateTimeOffset At);
+
 /// <summary>
 /// Switches the city between normal operations and emergency command: checks the commander and the districts,
 /// records the switch in the city's mode grain and carries it to every sensor at once. The view and the HTTP
@@ -24,6 +27,12 @@ public interface IModeSwitchboard
 {
     /// <exception cref="ModeSwitchException">The switch is refused; the message says why.</exception>
     Task<ModeChange> SwitchAsync(ModeSwitch request);
+
+    /// <summary>The switch the twin proposes now, if any (gone once a commander switches, or when the flood index recovers).</summary>
+    ModeProposal? Proposal { get; }
+
+    /// <summary>Raised when <see cref="Proposal"/> changes; handlers must only take note.</summary>
+    event Action? ProposalChanged;
 
     /// <summary>Who a case in the grid is dispatched to by default now: the grid's team, or in emergency the kind's emergency team.</summary>
     Task<string?> DispatchTargetAsync(string gridCode);

@@ -7,6 +7,7 @@ using CityOps.Twin.Runtime.Hosting;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Signs;
+using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.City;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -43,6 +44,10 @@ public static class TwinSiloExtensions
         services.Configure<SwitchoverOptions>(configuration.GetSection("Switchover"));
         services.AddSingleton<ModeSwitchboard>();
         services.AddSingleton<IModeSwitchboard>(sp => sp.GetRequiredService<ModeSwitchboard>());
+        services.AddHostedService<SwitchProposer>();
+        services.Configure<CapOptions>(configuration.GetSection("Cap"));
+        services.AddSingleton<CapAlertLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<CapAlertLog>());
         return services;
     }
 

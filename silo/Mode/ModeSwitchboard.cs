@@ -14,6 +14,26 @@ namespace CityOps.Twin.Silo.Mode;
 /// </summary>
 public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, IOptions<SwitchoverOptions> options, ILogger<ModeSwitchboard> logger) : IModeSwitchboard
 {
+    private ModeProposal? _proposal;
+
+    public ModeProposal? Proposal => Volatile.Read(ref _proposal);
+
+    public event Action? ProposalChanged;
+
+    /// <summary>Sets (or with null withdraws) the twin's proposal; the view shows it for a commander to confirm.</summary>
+    public void Propose(ModeProposal? proposal)
+    {
+        var previous = Interlocked.Exchange(ref _proposal, proposal);
+        if (previous?.Kind != proposal?.Kind || previous?.Level != proposal?.Level)
+        {
+            if (proposal is not null)
+            {
+                logger.LogWarning("The twin proposes {Kind} emergency level {Level}: {Why}", proposal.Kind, proposal.Level, proposal.Why);
+            }
+            ProposalChanged?.Invoke();
+        }
+    }
+
     // Sensors told at once: the whole demo city in well under a second, without flooding the thread pool.
     private const int Parallelism = 64;
 
@@ -34,6 +54,7 @@ public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, 
         var modeGrain = client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey);
         var change = await modeGrain.Switch(request with { By = commander }, covered);
         await BroadcastAsync(modeGrain);
+        Propose(null);
         logger.LogWarning("City mode switched from {From} to {To} by {By}: {Reason}", Describe(change.From), Describe(change.To), change.To.ChangedBy, change.Reason);
         return change;
     }

@@ -12,6 +12,19 @@ public sealed class SwitchoverOptions
     public List<string> Commanders { get; set; } = ["指挥长", "值班长"];
 
     /// <summary>
+    /// The city's flood index below which the twin proposes each response level. The index is 100 when dry; these
+    /// defaults propose level IV when about a fifth of the city's flood sensors stand in blue-to-yellow alarm and
+    /// level I when most are red. A commander always confirms.
+    /// </summary>
+    public Dictionary<ResponseLevel, double> ProposeBelow { get; set; } = new()
+    {
+        [ResponseLevel.IV] = 85,
+        [ResponseLevel.III] = 70,
+        [ResponseLevel.II] = 55,
+        [ResponseLevel.I] = 40,
+    };
+
+    /// <summary>
     /// In an emergency of each kind, cases are dispatched by default to this team of their district instead of
     /// the grid's own team, as Shanghai's flood-control plans put 抢险队 under the district's flood office.
     /// </summary>

@@ -168,5 +168,8 @@ internal static class EnglishCatalogue
         ["II级（橙色）"] = "Level II (orange)",
         ["III级（黄色）"] = "Level III (yellow)",
         ["IV级（蓝色）"] = "Level IV (blue)",
+        ["孪生建议"] = "The twin proposes",
+        ["启动"] = "starting",
+        ["审核并切换"] = "Review and switch",
     };
 }
