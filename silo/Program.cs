@@ -34,9 +34,12 @@ builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("
 builder.Services.AddSingleton<CitySimulator>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<CitySimulator>());
 builder.Services.AddOpenApi();
+// The map's fixed layer and the GeoJSON exports are large and compress about four to one.
+builder.Services.AddResponseCompression(compression => compression.MimeTypes = ["application/json", "application/geo+json", "application/cap+xml"]);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 var app = builder.Build();
+app.UseResponseCompression();
 app.UseAntiforgery();
 app.MapHealthChecks("/healthz");
 app.MapOpenApi();

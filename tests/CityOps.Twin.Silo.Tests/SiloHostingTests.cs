@@ -75,5 +75,13 @@ public sealed class SiloHostingTests
         Assert.Equal(2_400, city.RootElement.GetProperty("sensors").EnumerateObject().Count());
         Assert.Equal(1_200, city.RootElement.GetProperty("cameras").EnumerateObject().Count());
         Assert.Equal(600, city.RootElement.GetProperty("elevators").EnumerateObject().Count());
+
+        // It travels compressed to a browser that accepts it.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/twin/city.json") { Headers = { { "Accept-Encoding", "gzip" } } };
+        using var compressed = await client.SendAsync(request);
+        Assert.Equal("gzip", Assert.Single(compressed.Content.Headers.ContentEncoding));
+        await using var unzipped = new System.IO.Compression.GZipStream(await compressed.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        using var same = await JsonDocument.ParseAsync(unzipped);
+        Assert.Equal(city.RootElement.GetProperty("areas").GetArrayLength(), same.RootElement.GetProperty("areas").GetArrayLength());
     }
 }
