@@ -1,12 +1,26 @@
 using System.Text.Json.Serialization;
 using CityOps.Twin.Silo.Api;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Drills;
 using CityOps.Twin.Silo.Hosting;
 using CityOps.Twin.Silo.Simulation;
 using CityOps.Twin.Silo.Telemetry;
 using CityOps.Twin.Web;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+
+if (args.Length > 0 && args[0] == "drill")
+{
+    try
+    {
+        return await DrillCommand.RunAsync(args[1..], Console.Out, Console.Error);
+    }
+    catch (DrillScenarioException exception)
+    {
+        Console.Error.WriteLine($"cityops-twin drill: {exception.Message}");
+        return 2;
+    }
+}
 
 var builder = WebApplication.CreateBuilder(args);
 

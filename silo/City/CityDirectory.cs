@@ -7,8 +7,11 @@ using CityOps.Twin.Runtime;
 
 namespace CityOps.Twin.Silo.City;
 
-/// <summary>The city as the API and the twin view see it: the registry's files and indexes, with live camera status from the grains.</summary>
-public sealed class CityDirectory(CityRegistry registry, CitySeeder seeder, IClusterClient client) : ICityDirectory
+/// <summary>
+/// The city as the API and the twin view see it: the registry's files and indexes, with live camera status from
+/// the grains of one silo (the live one, or a drill's copy).
+/// </summary>
+public sealed class CityDirectory(CityRegistry registry, IClusterClient client, Func<Task> filed) : ICityDirectory
 {
     public string Name => registry.City.Name;
 
@@ -20,7 +23,7 @@ public sealed class CityDirectory(CityRegistry registry, CitySeeder seeder, IClu
 
     public IReadOnlyDictionary<string, ElevatorFile> Elevators => registry.Elevators;
 
-    public Task Filed => seeder.Filed;
+    public Task Filed => filed();
 
     public DeviceKind? KindOf(string deviceId) => registry.KindOf(deviceId);
 

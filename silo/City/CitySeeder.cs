@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using CityOps.Twin.Contracts.City;
-using CityOps.Twin.Contracts.Devices;
-using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Runtime;
 
@@ -45,9 +43,6 @@ public sealed class CitySeeder(CityRegistry registry, IClusterClient client, IHo
         }
     }
 
-    // Devices filed at once: enough to keep the storage busy, few enough not to flood a mailbox.
-    private const int Parallelism = 64;
-
     private async Task FileAsync(CancellationToken cancellationToken)
     {
         var city = registry.City;
@@ -60,25 +55,8 @@ public sealed class CitySeeder(CityRegistry registry, IClusterClient client, IHo
         }
 
         var started = Stopwatch.GetTimestamp();
-        Volatile.Write(ref _total, city.Areas.Count + city.Sensors.Count + city.Cameras.Count + city.Elevators.Count);
-        foreach (var level in new[] { AreaLevel.City, AreaLevel.District, AreaLevel.Street })
-        {
-            foreach (var area in city.Areas.Where(a => a.Level == level))
-            {
-                await client.GetGrain<IAreaGrain>(area.Code).Define(area);
-                Interlocked.Increment(ref _done);
-            }
-        }
-
-        var work = city.Grids.Select(g => (Func<Task>)(() => client.GetGrain<IGridGrain>(g.Code).Define(g)))
-            .Concat(city.Sensors.Select(s => (Func<Task>)(() => client.GetGrain<ISensorGrain>(s.SensorId).File(s))))
-            .Concat(city.Cameras.Select(c => (Func<Task>)(() => client.GetGrain<ICameraGrain>(c.CameraId).File(c))))
-            .Concat(city.Elevators.Select(e => (Func<Task>)(() => client.GetGrain<IElevatorGrain>(e.ElevatorId).File(e))));
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (file, _) =>
-        {
-            await file();
-            Interlocked.Increment(ref _done);
-        });
+        Volatile.Write(ref _total, CityFiler.Count(city));
+        await CityFiler.FileAsync(city, client, () => Interlocked.Increment(ref _done), cancellationToken);
 
         await import.SetFingerprint(fingerprint);
         logger.LogInformation("Filed city {City}: {Grids} grids, {Sensors} sensors, {Cameras} cameras, {Elevators} elevators in {Seconds:0.0} s",

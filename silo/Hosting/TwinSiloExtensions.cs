@@ -39,7 +39,8 @@ public static class TwinSiloExtensions
         services.AddSingleton(new CityRegistry(settings.CityManifest is { } manifest ? CityImport.Load(manifest) : DemoCity.Build()));
         services.AddSingleton<CitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
-        services.AddSingleton<ICityDirectory, CityDirectory>();
+        services.AddSingleton<ICityDirectory>(sp => new CityDirectory(
+            sp.GetRequiredService<CityRegistry>(), sp.GetRequiredService<CityOps.Twin.Runtime.IClusterClient>(), () => sp.GetRequiredService<CitySeeder>().Filed));
         services.AddSingleton<ICaseIntake, CaseIntake>();
         services.Configure<SwitchoverOptions>(configuration.GetSection("Switchover"));
         services.AddSingleton<ModeSwitchboard>();

@@ -1,0 +1,69 @@
+using System.Globalization;
+using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.Sensors;
+using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Mode;
+
+namespace CityOps.Twin.Silo.Drills;
+
+/// <summary>
+/// <c>silo drill &lt;scenario&gt; [--speed N] [--report folder] [--city manifest]</c>: runs a whole drill headless
+/// against a copy of the city, with the scenario's scripted players, and writes the after-action report.
+/// </summary>
+public static class DrillCommand
+{
+    public const string Usage = "usage: drill <scenario.yaml|json> [--speed 1..600, 0 for as fast as possible; default 0] [--report <folder>; default ./drill-report] [--city <manifest.json>]";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            error.WriteLine(Usage);
+            return 2;
+        }
+        var scenarioPath = args[0];
+        double speed = 0;
+        var reportFolder = Path.GetFullPath("drill-report");
+        string? cityManifest = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--speed" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && (s == 0 || s is >= 1 and <= DrillRun.MaxSpeed):
+                    speed = s;
+                    i++;
+                    break;
+                case "--report" when value is not null:
+                    reportFolder = Path.GetFullPath(value);
+                    i++;
+                    break;
+                case "--city" when value is not null:
+                    cityManifest = value;
+                    i++;
+                    break;
+                default:
+                    error.WriteLine($"cityops-twin drill: '{args[i]} {value}' is not understood. {Usage}");
+                    return 2;
+            }
+        }
+        if (!File.Exists(scenarioPath))
+        {
+            error.WriteLine($"cityops-twin drill: no scenario file at {Path.GetFullPath(scenarioPath)}");
+            return 2;
+        }
+
+        var registry = new CityRegistry(cityManifest is null ? DemoCity.Build() : CityImport.Load(cityManifest));
+        var scenario = DrillScenarioReader.Load(scenarioPath, registry);
+        output.WriteLine($"Drill '{scenario.Name}': {scenario.Injects.Count} injects, {scenario.Expected.Count} expected actions, {scenario.Duration} of drill time at {(speed == 0 ? "full" : $"{speed}x")} speed");
+        await using var run = await DrillRun.CreateAsync(registry, CaseCategoryCatalogue.Default, SensorRulebook.Default, new SwitchoverOptions(), scenario.Start);
+        var report = await run.RunAsync(scenario, speed);
+        await DrillReportWriter.WriteAsync(report, reportFolder);
+        foreach (var expected in report.Expected)
+        {
+            output.WriteLine($"  {(expected.Met ? "met   " : "MISSED")} {expected.Id}: {expected.Action} took {expected.Delay?.ToString() ?? "never"} (within {expected.Within}) {expected.Detail}");
+        }
+        output.WriteLine($"After-action report: {Path.Combine(reportFolder, "report.html")} (data: report.json)");
+        return 0;
+    }
+}

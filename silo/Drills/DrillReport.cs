@@ -1,0 +1,26 @@
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Signs;
+
+namespace CityOps.Twin.Silo.Drills;
+
+/// <summary>One line of a drill's timeline, at drill time (offset from its start).</summary>
+public sealed record DrillEvent(TimeSpan At, string Kind, string What, string? Reference);
+
+/// <summary>An expected action, met or missed, with how long the players took.</summary>
+public sealed record ExpectedResult(string Id, DrillActionKind Action, bool Met, TimeSpan? Delay, TimeSpan Within, string Detail);
+
+/// <summary>A case of the drill: when it opened and how long each step took, against its deadlines.</summary>
+public sealed record DrillCase(string CaseId, string Title, string? Inject, TimeSpan OpenedAt, TimeSpan? RegisteredAfter, TimeSpan? DispatchedAfter, TimeSpan? ClosedAfter, bool Overdue);
+
+/// <summary>The after-action report: what happened when, what was expected and met, response times, switches, the indices over time and the CAP alerts.</summary>
+public sealed record DrillReport(
+    string Name,
+    DateTimeOffset Start,
+    TimeSpan Duration,
+    double Speed,
+    IReadOnlyList<DrillEvent> Timeline,
+    IReadOnlyList<ExpectedResult> Expected,
+    IReadOnlyList<DrillCase> Cases,
+    IReadOnlyList<ModeChange> ModeSwitches,
+    IReadOnlyList<VitalSignsSample> Indices,
+    IReadOnlyList<string> CapAlerts);

@@ -1,0 +1,152 @@
+using System.Xml.Linq;
+using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.Sensors;
+using CityOps.Twin.Runtime;
+using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Drills;
+using CityOps.Twin.Silo.Mode;
+using CityOps.Twin.Silo.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CityOps.Twin.Silo.Tests;
+
+public sealed class DrillTests
+{
+    private static readonly string SampleScenario = Path.Combine(AppContext.BaseDirectory, "Drills", "Scenarios", "rainstorm-drill.yaml");
+    private static readonly Lazy<CityRegistry> Demo = new(() => new CityRegistry(DemoCity.Build()));
+    private static readonly XNamespace Cap = "urn:oasis:names:tc:emergency:cap:1.2";
+
+    private static async Task<DrillReport> RunSampleAsync()
+    {
+        var scenario = DrillScenarioReader.Load(SampleScenario, Demo.Value);
+        await using var run = await DrillRun.CreateAsync(Demo.Value, CaseCategoryCatalogue.Default, SensorRulebook.Default, new SwitchoverOptions(), scenario.Start);
+        return await run.RunAsync(scenario, speed: 0);
+    }
+
+    [Fact]
+    public void The_sample_scenario_reads_with_its_injects_expected_actions_and_players()
+    {
+        var scenario = DrillScenarioReader.Load(SampleScenario, Demo.Value);
+
+        Assert.Equal(TimeSpan.FromHours(2), scenario.Duration);
+        Assert.Equal([InjectKind.SensorSeries, InjectKind.ElevatorTrapped, InjectKind.HotlineCase], scenario.Injects.Select(i => i.Kind));
+        Assert.Equal(6, scenario.Injects[0].Series.Count);
+        Assert.Equal(TimeSpan.FromMinutes(10), scenario.Expected[0].Within);
+        Assert.Equal(ResponseLevel.III, scenario.Players[0].Level);
+    }
+
+    [Theory]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\n  duration: 1h", "line 3", "not valid YAML")]
+    [InlineData("start: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects: []", "line 1, name", "is required")]
+    [InlineData("name: x\nstart: 25/07/2021\nduration: 1h\ninjects: []", "line 2, start", "expected a time with its offset")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: an hour\ninjects: []", "line 3, duration", "expected an offset")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects:\n  - id: a\n    at: 5m\n    kind: meteor-strike", "line 7, injects[0].kind", "expected one of SensorSeries")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects:\n  - id: a\n    at: 5m\n    kind: elevator-trapped\n    device: ELV-99999", "line 8, injects[0].device", "'ELV-99999' is not an elevator")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects:\n  - id: a\n    at: 5m\n    kind: camera-detection\n    device: CAM-00001\n    detection: FallenTree\n    confidence: 1.5", "line 10, injects[0].confidence", "from 0 to 1")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects:\n  - id: a\n    at: 5m\n    kind: hotline-case\n    category: '0401'\n    lon: 116.39\n    lat: 39.9\n    text: 北京", "line 9, injects[0].lon", "in no grid of the city")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects:\n  - id: a\n    at: 5m\n    kind: sensor-series\n    device: WL-00001\n    values:\n      - { after: 0m, value: deep }", "line 10, injects[0].values[0].value", "expected a number")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects:\n  - id: a\n    at: 2h\n    kind: elevator-trapped\n    device: ELV-00001", "injects[0] at 02:00:00", "after the drill's end")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects:\n  - { id: a, at: 5m, kind: elevator-trapped, device: ELV-00001 }\n  - { id: a, at: 6m, kind: elevator-trapped, device: ELV-00002 }", "injects has the id 'a' twice", "unique")]
+    [InlineData("name: x\nstart: 2021-07-25T08:00:00+08:00\nduration: 1h\ninjects: []\nexpected:\n  - { id: e, action: dispatch, inject: nope, within: 5m }", "line 6, expected[0].inject", "'nope' is not the id of an inject")]
+    public void A_bad_scenario_is_refused_naming_the_line_and_the_field(string yaml, string where, string problem)
+    {
+        var refused = Assert.Throws<DrillScenarioException>(() => DrillScenarioReader.Read(new StringReader(yaml), "bad.yaml", Demo.Value));
+
+        Assert.Contains("bad.yaml", refused.Message);
+        Assert.Contains(where, refused.Message);
+        Assert.Contains(problem, refused.Message);
+    }
+
+    [Fact]
+    public async Task The_sample_drill_meets_and_misses_what_its_players_did_and_its_report_holds_every_section()
+    {
+        var report = await RunSampleAsync();
+
+        // The commander switched 25 minutes after the flooding began (10 allowed); the lift case went out in 3 (5 allowed).
+        Assert.Equal([("switch-to-III", false, TimeSpan.FromMinutes(25)), ("dispatch-lift", true, TimeSpan.FromMinutes(3))],
+            report.Expected.Select(e => (e.Id, e.Met, e.Delay!.Value)));
+        // Normal thresholds (yellow 15, orange 25) until the switch at 00:35, emergency ones (red 30) after.
+        var alarms = report.Timeline.Where(e => e.Kind == "alarm" && e.Reference == "WL-00100").Select(e => (e.At, e.What)).ToList();
+        Assert.Equal([
+            (TimeSpan.FromMinutes(20), "WL-00100 None → Yellow (18)"),
+            (TimeSpan.FromMinutes(30), "WL-00100 Yellow → Orange (32)"),
+            (TimeSpan.FromMinutes(35), "WL-00100 Orange → Red (32)"),
+        ], alarms.Take(3));
+        var switched = Assert.Single(report.ModeSwitches);
+        Assert.Equal((EmergencyKind.Flood, ResponseLevel.III), (switched.To.Kind!.Value, switched.To.Level!.Value));
+        Assert.Equal(3, report.Cases.Count);
+        Assert.Equal(TimeSpan.FromMinutes(3), report.Cases.Single(c => c.Inject == "lift-trapped").DispatchedAfter);
+        Assert.Equal(121, report.Indices.Count);
+        Assert.Contains(report.Indices, s => s.CaseHandling < 100);
+
+        // Every CAP alert of a drill is an exercise, names the drill, and meets CAP 1.2.
+        Assert.NotEmpty(report.CapAlerts);
+        foreach (var alert in report.CapAlerts.Select(XDocument.Parse))
+        {
+            Assert.Empty(CapSpecification.Problems(alert));
+            Assert.Equal("Exercise", alert.Root!.Element(Cap + "status")!.Value);
+            Assert.Contains(report.Name, alert.Root.Element(Cap + "note")!.Value);
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "cityops-drill-tests", Guid.NewGuid().ToString("N"));
+        await DrillReportWriter.WriteAsync(report, folder);
+        var html = await File.ReadAllTextAsync(Path.Combine(folder, "report.html"));
+        foreach (var section in new[] { "EXERCISE · 演练", "Expected actions", "Mode switches", "Case response and closure", "Indices over time", "<svg", "Timeline", "CAP alerts" })
+        {
+            Assert.Contains(section, html);
+        }
+        Assert.Equal(report.Expected.Count, System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "report.json"))).RootElement.GetProperty("expected").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_drill_leaves_the_live_twin_exactly_as_it_was()
+    {
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
+        silo.CreateClient();
+        await silo.WhenCityFiledAsync();
+        var live = silo.Services.GetRequiredService<IClusterClient>();
+        async Task<object> LiveStateAsync() => (
+            await live.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode(),
+            (await live.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetHistory()).Count,
+            await live.GetGrain<ISensorGrain>("WL-00100").GetSnapshot() is { } s ? (s.Value, s.Level, s.Episodes, s.Recent.Count) : default,
+            await live.GetGrain<IElevatorGrain>("ELV-00007").GetSnapshot() is { } e ? (e.Status, e.TrappedEpisodes) : default,
+            await live.GetGrain<Contracts.Cases.ICaseGrain>("D-hotline-call").Get());
+        var before = await LiveStateAsync();
+
+        await RunSampleAsync();
+
+        Assert.Equal(before, await LiveStateAsync());
+    }
+
+    [Theory]
+    [InlineData(new string[0], "usage: drill")]
+    [InlineData(new[] { "no-such-scenario.yaml" }, "no scenario file at")]
+    [InlineData(new[] { "SAMPLE", "--speed", "1000" }, "'--speed 1000' is not understood")]
+    [InlineData(new[] { "SAMPLE", "--fast" }, "'--fast ' is not understood")]
+    public async Task The_drill_command_refuses_bad_arguments_with_its_usage(string[] args, string message)
+    {
+        var error = new StringWriter();
+        var code = await DrillCommand.RunAsync([.. args.Select(a => a == "SAMPLE" ? SampleScenario : a)], TextWriter.Null, error);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error.ToString());
+    }
+
+    [Fact]
+    public async Task The_drill_command_runs_a_scenario_headless_and_writes_the_report()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "cityops-drill-tests", Guid.NewGuid().ToString("N"));
+        var output = new StringWriter();
+
+        var code = await DrillCommand.RunAsync([SampleScenario, "--speed", "0", "--report", folder], output, TextWriter.Null);
+
+        Assert.Equal(0, code);
+        Assert.Contains("MISSED switch-to-III", output.ToString());
+        Assert.Contains("met    dispatch-lift", output.ToString());
+        Assert.True(File.Exists(Path.Combine(folder, "report.html")));
+        Assert.True(File.Exists(Path.Combine(folder, "report.json")));
+    }
+}
