@@ -62,6 +62,7 @@ app.MapCaseApi();
 app.MapCityApi();
 app.MapModeApi();
 app.MapCapApi();
+app.MapDrillApi();
 app.MapGeoJsonApi();
 app.MapOpen311Api();
 app.MapTwinView();

@@ -59,6 +59,11 @@ public sealed class DrillRun : IAsyncDisposable
         _capLog = new CapAlertLog(Client, city, Options.Create(cap));
     }
 
+    /// <summary>Raised after each step of the drill clock, from the drill's loop; handlers must only take note.</summary>
+    public event Action? Stepped;
+
+    public DrillScenario? Scenario => _scenario;
+
     public IClusterClient Client { get; }
 
     public ICityDirectory City { get; }
@@ -148,7 +153,12 @@ public sealed class DrillRun : IAsyncDisposable
             }
 
             await _runtime.WhenIdleAsync();
-            _indices.Add(VitalSignsSample.Of(await Client.GetGrain<IAreaGrain>(IAreaGrain.CityCode).GetVitalSigns()));
+            var sample = VitalSignsSample.Of(await Client.GetGrain<IAreaGrain>(IAreaGrain.CityCode).GetVitalSigns());
+            lock (_indices)
+            {
+                _indices.Add(sample);
+            }
+            Stepped?.Invoke();
             if (now < scenario.Duration)
             {
                 await _clock.AdvanceAsync(Step, _runtime.WhenIdleAsync);
@@ -286,15 +296,21 @@ public sealed class DrillRun : IAsyncDisposable
 
     private void Note(TimeSpan at, string kind, string what, string? reference) => _timeline.Enqueue(new DrillEvent(at, kind, what, reference));
 
-    public DrillReport Report()
+    /// <summary>The report so far (at the end, the after-action report); without CAP alerts when only the progress is wanted.</summary>
+    public DrillReport Report(bool withCapAlerts = true)
     {
         var scenario = _scenario ?? throw new InvalidOperationException("The drill has not run.");
         var timeline = _timeline.OrderBy(e => e.At).ToList();
         var switches = _switches.ToList();
         var expected = scenario.Expected.Select(e => Evaluate(e, scenario, switches)).ToList();
         var cases = _cases.Values.Select(c => c.ToReport()).OrderBy(c => c.OpenedAt).ToList();
-        var cap = _capLog.Latest(int.MaxValue).Reverse().Select(a => a.ToXml().ToString()).ToList();
-        return new DrillReport(scenario.Name, scenario.Start, scenario.Duration, Speed, timeline, expected, cases, switches, [.. _indices], cap);
+        List<string> cap = withCapAlerts ? [.. _capLog.Latest(int.MaxValue).Reverse().Select(a => a.ToXml().ToString())] : [];
+        VitalSignsSample[] indices;
+        lock (_indices)
+        {
+            indices = [.. _indices];
+        }
+        return new DrillReport(scenario.Name, scenario.Start, scenario.Duration, Speed, timeline, expected, cases, switches, indices, cap);
     }
 
     private ExpectedResult Evaluate(ExpectedAction expected, DrillScenario scenario, List<ModeChange> switches)

@@ -1,5 +1,6 @@
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
+using CityOps.Twin.Contracts.Drills;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Silo.Mode;
 using CityOps.Twin.Grains;
@@ -9,6 +10,7 @@ using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Signs;
 using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Drills;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace CityOps.Twin.Silo.Hosting;
@@ -46,6 +48,8 @@ public static class TwinSiloExtensions
         services.AddSingleton<ModeSwitchboard>();
         services.AddSingleton<IModeSwitchboard>(sp => sp.GetRequiredService<ModeSwitchboard>());
         services.AddHostedService<SwitchProposer>();
+        services.AddSingleton<DrillDesk>();
+        services.AddSingleton<IDrillDesk>(sp => sp.GetRequiredService<DrillDesk>());
         services.Configure<CapOptions>(configuration.GetSection("Cap"));
         services.AddSingleton<CapAlertLog>();
         services.AddHostedService(sp => sp.GetRequiredService<CapAlertLog>());

@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Drills;
+using CityOps.Twin.EndToEnd.Tests.Support;
+using Microsoft.Playwright;
+
+namespace CityOps.Twin.EndToEnd.Tests;
+
+[Collection("live twin")]
+public sealed class DrillPageTests(LiveTwin twin)
+{
+    [Fact]
+    public async Task The_drill_controller_starts_speeds_up_pauses_and_resumes_a_drill_that_never_touches_the_live_twin()
+    {
+        var page = await twin.OpenAsync("/drill");
+        await page.GetByTestId("drill-scenario").SelectOptionAsync("rainstorm-drill.yaml");
+        await page.GetByTestId("drill-start-speed").SelectOptionAsync("60");
+        await page.GetByTestId("drill-start").ClickAsync();
+
+        var status = page.GetByTestId("drill-status");
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-finished", "false");
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-speed", "60");
+        var map = await twin.OpenAsync("/");
+        await Assertions.Expect(map.GetByTestId("exercise-banner")).ToContainTextAsync("EXERCISE");
+
+        // People trapped in a lift, by hand: the drill's copy has the case; the live lift is untouched.
+        await page.GetByTestId("drill-inject-device").FillAsync("ELV-00011");
+        await page.GetByTestId("drill-inject-send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("drill-events")).ToContainTextAsync("ELV-00011");
+
+        await page.GetByTestId("drill-pause").ClickAsync();
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-paused", "true");
+        var paused = (await twin.GetAsync<DrillStatus>("/api/drills/current")).Elapsed;
+        Assert.Equal((int)paused.TotalMinutes, int.Parse((await status.GetAttributeAsync("data-elapsed"))!));
+
+        await page.GetByTestId("drill-speed-600").ClickAsync();
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-speed", "600");
+        await page.GetByTestId("drill-resume").ClickAsync();
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-paused", "false");
+        await Assertions.Expect(status).Not.ToHaveAttributeAsync("data-elapsed", ((int)paused.TotalMinutes).ToString());
+        await LiveTwin.ScreenshotAsync(page, "drill");
+
+        // At 600x the two-hour drill ends in seconds, with its report.
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-finished", "true", new LocatorAssertionsToHaveAttributeOptions { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("drill-report")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-expected=dispatch-lift]")).ToHaveAttributeAsync("data-met", "true");
+        var report = await twin.Http.GetStringAsync("/api/drills/report.html");
+        Assert.Contains("EXERCISE · 演练", report);
+        Assert.Contains("ELV-00011", report);
+        await Assertions.Expect(map.GetByTestId("exercise-banner")).ToHaveCountAsync(0);
+
+        var liveLift = await twin.GetAsync<ElevatorSnapshot>("/api/devices/ELV-00011");
+        Assert.Equal(ElevatorStatus.Normal, liveLift.Status);
+        Assert.Equal(0, liveLift.TrappedEpisodes);
+    }
+}
