@@ -17,7 +17,7 @@ public sealed class CapOptions
     public string Sender { get; set; } = "cityops-twin@ops.shanghai.example";
 
     /// <summary>Alerts kept for the endpoint: a busy day of alarms; older ones are in the grains' history.</summary>
-    public int Keep { get; set; } = 5_000;
+    public int Keep { get; set; } = 20_000;
 
     /// <summary>Set while a drill runs in this silo: every alert is then status Exercise, with the drill's name in note.</summary>
     public string? ExerciseName { get; set; }

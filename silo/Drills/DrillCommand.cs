@@ -12,7 +12,7 @@ namespace CityOps.Twin.Silo.Drills;
 /// </summary>
 public static class DrillCommand
 {
-    public const string Usage = "usage: drill <scenario.yaml|json> [--speed 1..600, 0 for as fast as possible; default 0] [--report <folder>; default ./drill-report] [--city <manifest.json>]";
+    public const string Usage = "usage: drill <scenario.yaml|json|typhoon-tide> [--tide <Wusong series, for typhoon-tide>] [--speed 1..600, 0 for as fast as possible; default 0] [--report <folder>; default ./drill-report] [--city <manifest.json>]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -25,6 +25,7 @@ public static class DrillCommand
         double speed = 0;
         var reportFolder = Path.GetFullPath("drill-report");
         string? cityManifest = null;
+        var tidePath = TyphoonTideScenario.DefaultTidePath();
         for (var i = 1; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -38,6 +39,10 @@ public static class DrillCommand
                     reportFolder = Path.GetFullPath(value);
                     i++;
                     break;
+                case "--tide" when value is not null:
+                    tidePath = value;
+                    i++;
+                    break;
                 case "--city" when value is not null:
                     cityManifest = value;
                     i++;
@@ -47,14 +52,15 @@ public static class DrillCommand
                     return 2;
             }
         }
-        if (!File.Exists(scenarioPath))
+        var builtIn = scenarioPath == TyphoonTideScenario.Name;
+        if (!builtIn && !File.Exists(scenarioPath))
         {
             error.WriteLine($"cityops-twin drill: no scenario file at {Path.GetFullPath(scenarioPath)}");
             return 2;
         }
 
         var registry = new CityRegistry(cityManifest is null ? DemoCity.Build() : CityImport.Load(cityManifest));
-        var scenario = DrillScenarioReader.Load(scenarioPath, registry);
+        var scenario = builtIn ? TyphoonTideScenario.Build(registry, tidePath) : DrillScenarioReader.Load(scenarioPath, registry);
         output.WriteLine($"Drill '{scenario.Name}': {scenario.Injects.Count} injects, {scenario.Expected.Count} expected actions, {scenario.Duration} of drill time at {(speed == 0 ? "full" : $"{speed}x")} speed");
         await using var run = await DrillRun.CreateAsync(registry, CaseCategoryCatalogue.Default, SensorRulebook.Default, new SwitchoverOptions(), scenario.Start);
         var report = await run.RunAsync(scenario, speed);

@@ -14,7 +14,7 @@ namespace CityOps.Twin.Silo.Drills;
 /// </summary>
 public sealed class DrillDesk(
     CityRegistry registry, CaseCategoryCatalogue categories, SensorRulebook rules, IOptions<SwitchoverOptions> switchover,
-    SiloSettings settings, ILogger<DrillDesk> logger) : IDrillDesk, IAsyncDisposable
+    SiloSettings settings, IConfiguration configuration, ILogger<DrillDesk> logger) : IDrillDesk, IAsyncDisposable
 {
     /// <summary>The built-in scenarios, shipped beside the silo.</summary>
     public static readonly string BuiltInFolder = Path.Combine(AppContext.BaseDirectory, "Drills", "Scenarios");
@@ -31,13 +31,15 @@ public sealed class DrillDesk(
 
     private string DrillsFolder => Path.Combine(settings.DataFolder, "drills");
 
-    public IReadOnlyList<string> Scenarios => [.. new[] { BuiltInFolder, DrillsFolder }
+    public IReadOnlyList<string> Scenarios => [.. (File.Exists(TidePath) ? [TyphoonTideScenario.Name] : Array.Empty<string>()).Concat(new[] { BuiltInFolder, DrillsFolder }
         .Where(Directory.Exists)
         .SelectMany(folder => Directory.EnumerateFiles(folder, "*.yaml").Concat(Directory.EnumerateFiles(folder, "*.json")))
         .Select(Path.GetFileName)
         .OfType<string>()
         .Distinct(StringComparer.Ordinal)
-        .Order(StringComparer.Ordinal)];
+        .Order(StringComparer.Ordinal))];
+
+    private string TidePath => configuration["Drills:TideSeries"] ?? TyphoonTideScenario.DefaultTidePath();
 
     public DrillStatus? Current => Volatile.Read(ref _status);
 
@@ -57,9 +59,17 @@ public sealed class DrillDesk(
         }
         try
         {
-            var path = new[] { BuiltInFolder, DrillsFolder }.Select(f => Path.Combine(f, Path.GetFileName(scenarioName))).FirstOrDefault(File.Exists)
-                ?? throw new InvalidOperationException($"There is no scenario '{scenarioName}'; the scenarios are: {string.Join(", ", Scenarios)}.");
-            var scenario = DrillScenarioReader.Load(path, registry);
+            DrillScenario scenario;
+            if (scenarioName == TyphoonTideScenario.Name)
+            {
+                scenario = TyphoonTideScenario.Build(registry, TidePath);
+            }
+            else
+            {
+                var path = new[] { BuiltInFolder, DrillsFolder }.Select(f => Path.Combine(f, Path.GetFileName(scenarioName))).FirstOrDefault(File.Exists)
+                    ?? throw new InvalidOperationException($"There is no scenario '{scenarioName}'; the scenarios are: {string.Join(", ", Scenarios)}.");
+                scenario = DrillScenarioReader.Load(path, registry);
+            }
             var run = await DrillRun.CreateAsync(registry, categories, rules, switchover.Value, scenario.Start, _stopping.Token);
             run.Stepped += () => Publish(run);
             _failure = null;

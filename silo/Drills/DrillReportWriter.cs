@@ -10,6 +10,8 @@ namespace CityOps.Twin.Silo.Drills;
 /// <summary>Writes the after-action report as report.json (the data) and report.html (the same, to read and print, with SVG plots).</summary>
 public static class DrillReportWriter
 {
+    private const int TimelineRows = 400;
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public static async Task WriteAsync(DrillReport report, string folder)
@@ -56,8 +58,11 @@ public static class DrillReportWriter
         }
         html.Append("</table><h2>生命体征 Indices over time</h2>");
         html.Append(Plot(report.Indices, report.Start, report.Duration));
-        html.Append("<h2>时间线 Timeline</h2><table><tr><th>时间 At</th><th>类型 Kind</th><th>事件 What</th></tr>");
-        foreach (var e in report.Timeline)
+        // A storm raises thousands of alarms and case steps: the page lists every switch, proposal, inject and
+        // action, and the first of the rest; report.json holds them all.
+        var shown = report.Timeline.Where(e => e.Kind is not ("alarm" or "case")).Concat(report.Timeline.Where(e => e.Kind is "alarm" or "case").Take(TimelineRows)).OrderBy(e => e.At).ToList();
+        html.Append($"<h2>时间线 Timeline</h2><p>{shown.Count} / {report.Timeline.Count} (告警 alarms {report.Timeline.Count(e => e.Kind == "alarm")}, 案件 case steps {report.Timeline.Count(e => e.Kind == "case")}; report.json)</p><table><tr><th>时间 At</th><th>类型 Kind</th><th>事件 What</th></tr>");
+        foreach (var e in shown)
         {
             html.Append($"<tr><td>{T(e.At)}</td><td>{e.Kind}</td><td>{E(e.What)}</td></tr>");
         }

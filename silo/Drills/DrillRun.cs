@@ -32,6 +32,12 @@ public sealed class DrillRun : IAsyncDisposable
 
     public const double MaxSpeed = 600;
 
+    /// <summary>Series injects starting together are noted one by one up to this many, beyond it as one line.</summary>
+    private const int NotedSeries = 20;
+
+    /// <summary>The report carries every mode switch's CAP alert and the first this many alarm alerts (a storm raises thousands).</summary>
+    public const int ReportedAlarmAlerts = 100;
+
     private readonly ServiceProvider _services;
     private readonly GrainRuntime _runtime;
     private readonly ManualTimeProvider _clock;
@@ -47,8 +53,12 @@ public sealed class DrillRun : IAsyncDisposable
     private DrillScenario? _scenario;
     private double _speed;
 
-    private DrillRun(ServiceProvider services, ManualTimeProvider clock, CapOptions cap, CityDirectory city, ModeSwitchboard switchboard)
+    private readonly SwitchProposer _proposer;
+    private readonly ModeSwitchboard _switchboard;
+
+    private DrillRun(ServiceProvider services, ManualTimeProvider clock, CapOptions cap, CityDirectory city, ModeSwitchboard switchboard, SwitchoverOptions switchover)
     {
+        _switchboard = switchboard;
         _services = services;
         _clock = clock;
         _cap = cap;
@@ -57,6 +67,14 @@ public sealed class DrillRun : IAsyncDisposable
         City = city;
         Switchboard = switchboard;
         _capLog = new CapAlertLog(Client, city, Options.Create(cap));
+        _proposer = new SwitchProposer(Client, city, switchboard, Options.Create(switchover));
+        switchboard.ProposalChanged += () =>
+        {
+            if (switchboard.Proposal is { } proposal)
+            {
+                Note(Elapsed, "proposal", $"孪生建议 The twin proposes {proposal.Kind} {proposal.Level}: {proposal.Why}", null);
+            }
+        };
     }
 
     /// <summary>Raised after each step of the drill clock, from the drill's loop; handlers must only take note.</summary>
@@ -94,7 +112,9 @@ public sealed class DrillRun : IAsyncDisposable
     /// <summary>Files a copy of the city into a fresh runtime whose clock stands at <paramref name="start"/>.</summary>
     public static async Task<DrillRun> CreateAsync(CityRegistry registry, CaseCategoryCatalogue categories, SensorRulebook rules, SwitchoverOptions switchover, DateTimeOffset start, CancellationToken cancellationToken = default)
     {
-        var clock = new ManualTimeProvider(start);
+        // The copy is filed a minute before the drill starts and settled up to the start, so the drill's first
+        // minute is not spent on the whole city reporting its first vital signs.
+        var clock = new ManualTimeProvider(start - Step);
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(clock)
@@ -109,10 +129,10 @@ public sealed class DrillRun : IAsyncDisposable
         await runtime.StartAsync(cancellationToken);
         var client = services.GetRequiredService<IClusterClient>();
         await CityFiler.FileAsync(registry.City, client, () => { }, cancellationToken);
-        await runtime.WhenIdleAsync();
+        await clock.AdvanceAsync(Step, runtime.WhenIdleAsync);
         var city = new CityDirectory(registry, client, () => Task.CompletedTask);
         var switchboard = new ModeSwitchboard(city, client, Options.Create(switchover), NullLogger<ModeSwitchboard>.Instance);
-        return new DrillRun(services, clock, new CapOptions(), city, switchboard);
+        return new DrillRun(services, clock, new CapOptions(), city, switchboard, switchover);
     }
 
     /// <summary>Runs the scenario to its end at <see cref="Speed"/>, honouring pauses, and returns the after-action report.</summary>
@@ -122,6 +142,7 @@ public sealed class DrillRun : IAsyncDisposable
         Speed = speed;
         _cap.ExerciseName = scenario.Name;
         await _capLog.StartAsync(cancellationToken);
+        await _proposer.StartAsync(cancellationToken);
         await SubscribeAsync();
         Note(TimeSpan.Zero, "drill", $"演练开始 Drill started: {scenario.Name}", null);
 
@@ -134,9 +155,17 @@ public sealed class DrillRun : IAsyncDisposable
         for (var now = TimeSpan.Zero; now <= scenario.Duration; now += Step)
         {
             await WhileResumedAsync(cancellationToken);
-            foreach (var inject in scenario.Injects.Where(i => i.Kind == InjectKind.SensorSeries && i.At <= now && i.At > now - Step))
+            var starting = scenario.Injects.Where(i => i.Kind == InjectKind.SensorSeries && i.At <= now && i.At > now - Step).ToList();
+            if (starting.Count > NotedSeries)
             {
-                Note(now, "inject", $"注入 Inject {inject.Id}: {inject.Kind} {inject.Device}", inject.Id);
+                Note(now, "inject", $"注入 Inject: {starting.Count} 个传感器读数序列 sensor series start", null);
+            }
+            else
+            {
+                foreach (var inject in starting)
+                {
+                    Note(now, "inject", $"注入 Inject {inject.Id}: {inject.Kind} {inject.Device}", inject.Id);
+                }
             }
             for (; nextReading < series.Count && series[nextReading].At <= now; nextReading++)
             {
@@ -153,6 +182,7 @@ public sealed class DrillRun : IAsyncDisposable
             }
 
             await _runtime.WhenIdleAsync();
+            await _runtime.WhenStreamsIdleAsync();
             var sample = VitalSignsSample.Of(await Client.GetGrain<IAreaGrain>(IAreaGrain.CityCode).GetVitalSigns());
             lock (_indices)
             {
@@ -244,6 +274,14 @@ public sealed class DrillRun : IAsyncDisposable
     {
         try
         {
+            if (action.Action == DrillActionKind.ConfirmProposal)
+            {
+                if (Switchboard.Proposal is { } proposal)
+                {
+                    await Switchboard.SwitchAsync(new ModeSwitch(OperatingMode.Emergency, proposal.Kind, proposal.Level, [], action.By, $"确认孪生建议 Confirmed the twin's proposal: {proposal.Why}"));
+                }
+                return;
+            }
             if (action.Action == DrillActionKind.SwitchMode)
             {
                 await Switchboard.SwitchAsync(new ModeSwitch(OperatingMode.Emergency, action.Kind, action.Level, [], action.By, action.Reason));
@@ -304,7 +342,10 @@ public sealed class DrillRun : IAsyncDisposable
         var switches = _switches.ToList();
         var expected = scenario.Expected.Select(e => Evaluate(e, scenario, switches)).ToList();
         var cases = _cases.Values.Select(c => c.ToReport()).OrderBy(c => c.OpenedAt).ToList();
-        List<string> cap = withCapAlerts ? [.. _capLog.Latest(int.MaxValue).Reverse().Select(a => a.ToXml().ToString())] : [];
+        var alerts = withCapAlerts ? _capLog.Latest(int.MaxValue).Reverse().ToList() : [];
+        List<string> cap = [.. alerts.Where(a => a.Identifier.StartsWith("cityops-mode", StringComparison.Ordinal))
+            .Concat(alerts.Where(a => !a.Identifier.StartsWith("cityops-mode", StringComparison.Ordinal)).Take(ReportedAlarmAlerts))
+            .OrderBy(a => a.Sent).Select(a => a.ToXml().ToString())];
         VitalSignsSample[] indices;
         lock (_indices)
         {
@@ -343,6 +384,7 @@ public sealed class DrillRun : IAsyncDisposable
             await subscription.DisposeAsync();
         }
         await _capLog.StopAsync(CancellationToken.None);
+        await _proposer.StopAsync(CancellationToken.None);
         await _runtime.StopAsync();
         await _services.DisposeAsync();
     }

@@ -58,6 +58,9 @@ public enum DrillActionKind
 
     /// <summary>Dispatch the case an inject opened.</summary>
     Dispatch,
+
+    /// <summary>A scripted commander's review: if the twin proposes a switch, confirm it (players only).</summary>
+    ConfirmProposal,
 }
 
 /// <summary>What the players should do: an action, within how long after what (an inject, or the start).</summary>

@@ -87,6 +87,10 @@ public static partial class DrillScenarioReader
     private static ExpectedAction Expected(Node node, HashSet<string> injects)
     {
         var action = node.Enum<DrillActionKind>("action");
+        if (action == DrillActionKind.ConfirmProposal)
+        {
+            throw node.Error("action", "an expected action is switch-mode or dispatch");
+        }
         var after = node.OptionalString("after");
         if (after is not null && !injects.Contains(after))
         {
@@ -109,9 +113,12 @@ public static partial class DrillScenarioReader
         {
             throw node.Error("inject", $"'{inject}' is not the id of an inject");
         }
-        return action == DrillActionKind.SwitchMode
-            ? new(node.Offset("at"), action, node.Enum<EmergencyKind>("kind"), node.Enum<ResponseLevel>("level"), null, node.String("by"), null, node.String("reason"))
-            : new(node.Offset("at"), action, null, null, inject, node.String("by"), node.String("team"), node.OptionalString("reason") ?? "");
+        return action switch
+        {
+            DrillActionKind.SwitchMode => new(node.Offset("at"), action, node.Enum<EmergencyKind>("kind"), node.Enum<ResponseLevel>("level"), null, node.String("by"), null, node.String("reason")),
+            DrillActionKind.Dispatch => new(node.Offset("at"), action, null, null, inject, node.String("by"), node.String("team"), node.OptionalString("reason") ?? ""),
+            _ => new(node.Offset("at"), action, null, null, null, node.String("by"), null, ""),
+        };
     }
 
     private static void Duplicates(Node file, string list, IEnumerable<string> ids)
