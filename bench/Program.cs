@@ -5,6 +5,7 @@ using CityOps.Twin.Bench;
 var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["calls"] = CallBenchmark.RunAsync,
+    ["switchover"] = SwitchoverBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

@@ -13,7 +13,12 @@ public sealed record DrillStatus(
     int Cases,
     IReadOnlyList<DrillLine> Recent,
     IReadOnlyList<DrillExpectation> Expected,
-    string? Failure);
+    string? Failure,
+    bool Preparing = false)
+{
+    /// <summary>preparing (the city's copy is being filed), running, paused or finished.</summary>
+    public string State => Finished ? "finished" : Preparing ? "preparing" : Paused ? "paused" : "running";
+}
 
 public sealed record DrillLine(TimeSpan At, string Kind, string What);
 

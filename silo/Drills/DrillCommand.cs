@@ -2,7 +2,7 @@ using System.Globalization;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Silo.City;
-using CityOps.Twin.Silo.Mode;
+using CityOps.Twin.Grains.Mode;
 
 namespace CityOps.Twin.Silo.Drills;
 

@@ -3,7 +3,7 @@ using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Hosting;
-using CityOps.Twin.Silo.Mode;
+using CityOps.Twin.Grains.Mode;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Drills;
@@ -47,46 +47,58 @@ public sealed class DrillDesk(
 
     public event Action? Changed;
 
-    public async Task StartAsync(string scenarioName, double speed)
+    public Task StartAsync(string scenarioName, double speed)
     {
+        DrillScenario scenario;
         lock (_lock)
         {
             if (_running is { IsCompleted: false })
             {
                 throw new InvalidOperationException($"The drill '{_status?.Name}' is still running; one drill runs at a time.");
             }
-            _running = Task.CompletedTask;
+            try
+            {
+                scenario = Read(scenarioName);
+            }
+            catch (DrillScenarioException exception)
+            {
+                throw new InvalidOperationException(exception.Message, exception);
+            }
+            _failure = null;
+            Volatile.Write(ref _status, new DrillStatus(scenario.Name, TimeSpan.Zero, scenario.Duration, speed, false, false, "Normal", 0, 0,
+                [new DrillLine(TimeSpan.Zero, "drill", "正在准备城市副本 Filing the drill's copy of the city")], [], null, Preparing: true));
+            // Filing the copy takes a few seconds: the page shows the drill preparing meanwhile.
+            _running = Task.Run(() => PrepareAndRunAsync(scenario, speed));
         }
+        Changed?.Invoke();
+        return Task.CompletedTask;
+    }
+
+    private DrillScenario Read(string scenarioName)
+    {
+        if (scenarioName == TyphoonTideScenario.Name)
+        {
+            return TyphoonTideScenario.Build(registry, TidePath);
+        }
+        var path = new[] { BuiltInFolder, DrillsFolder }.Select(f => Path.Combine(f, Path.GetFileName(scenarioName))).FirstOrDefault(File.Exists)
+            ?? throw new DrillScenarioException($"There is no scenario '{scenarioName}'; the scenarios are: {string.Join(", ", Scenarios)}.");
+        return DrillScenarioReader.Load(path, registry);
+    }
+
+    private async Task PrepareAndRunAsync(DrillScenario scenario, double speed)
+    {
+        DrillRun run;
         try
         {
-            DrillScenario scenario;
-            if (scenarioName == TyphoonTideScenario.Name)
-            {
-                scenario = TyphoonTideScenario.Build(registry, TidePath);
-            }
-            else
-            {
-                var path = new[] { BuiltInFolder, DrillsFolder }.Select(f => Path.Combine(f, Path.GetFileName(scenarioName))).FirstOrDefault(File.Exists)
-                    ?? throw new InvalidOperationException($"There is no scenario '{scenarioName}'; the scenarios are: {string.Join(", ", Scenarios)}.");
-                scenario = DrillScenarioReader.Load(path, registry);
-            }
-            var run = await DrillRun.CreateAsync(registry, categories, rules, switchover.Value, scenario.Start, _stopping.Token);
-            run.Stepped += () => Publish(run);
-            _failure = null;
-            _run = run;
-            lock (_lock)
-            {
-                _running = RunAsync(run, scenario, speed);
-            }
+            run = await DrillRun.CreateAsync(registry, categories, rules, switchover.Value, scenario.Start, _stopping.Token);
         }
-        catch (DrillScenarioException exception)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            lock (_lock)
-            {
-                _running = null;
-            }
-            throw new InvalidOperationException(exception.Message, exception);
+            return;
         }
+        run.Stepped += () => Publish(run);
+        _run = run;
+        await RunAsync(run, scenario, speed);
     }
 
     private async Task RunAsync(DrillRun run, DrillScenario scenario, double speed)

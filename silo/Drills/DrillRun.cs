@@ -14,6 +14,7 @@ using CityOps.Twin.Runtime.Hosting;
 using CityOps.Twin.Runtime.Streams;
 using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Silo.Mode;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

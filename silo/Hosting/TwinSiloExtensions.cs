@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Drills;
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Silo.Mode;
 using CityOps.Twin.Grains;
 using CityOps.Twin.Runtime.Hosting;

@@ -19,6 +19,8 @@ public sealed class DrillPageTests(LiveTwin twin)
 
         var status = page.GetByTestId("drill-status");
         await Assertions.Expect(status).ToHaveAttributeAsync("data-finished", "false");
+        // Filing the drill's copy of the city takes seconds, longer on a loaded machine.
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-state", "running", new LocatorAssertionsToHaveAttributeOptions { Timeout = 60_000 });
         await Assertions.Expect(status).ToHaveAttributeAsync("data-speed", "60");
         var map = await twin.OpenAsync("/");
         await Assertions.Expect(map.GetByTestId("exercise-banner")).ToContainTextAsync("EXERCISE");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.EndToEnd.Tests.Support;
 using Microsoft.Playwright;
@@ -9,7 +8,7 @@ namespace CityOps.Twin.EndToEnd.Tests;
 public sealed class ModeSwitchTests(LiveTwin twin)
 {
     [Fact]
-    public async Task A_commander_switches_the_city_to_emergency_level_III_flood_and_every_open_view_changes_its_layout_within_a_second()
+    public async Task A_commander_switches_the_city_to_emergency_level_III_flood_and_every_open_view_changes_its_layout()
     {
         var commander = await twin.OpenAsync("/");
         var wall = await twin.OpenAsync("/signs", width: 3840, height: 2160);
@@ -30,12 +29,10 @@ public sealed class ModeSwitchTests(LiveTwin twin)
             Assert.False((await twin.GetAsync<CityMode>("/api/mode")).IsEmergency);
 
             await dialog.GetByTestId("mode-by").FillAsync("指挥长");
-            var switched = Stopwatch.StartNew();
+            // The other open view follows without a reload (how fast: the switchover benchmark, plus one 250 ms frame).
             await dialog.GetByTestId("mode-confirm").ClickAsync();
-            var within = new LocatorAssertionsToHaveAttributeOptions { Timeout = 1_000 };
-            await Assertions.Expect(wall.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Emergency", within);
-            await Assertions.Expect(commander.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Emergency", within);
-            Assert.True(switched.Elapsed < TimeSpan.FromSeconds(1.5), $"took {switched.Elapsed}");
+            await Assertions.Expect(wall.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Emergency");
+            await Assertions.Expect(commander.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Emergency");
 
             // The emergency layout: the level in every header, the map by the flood index with flood sensors only, flood first on the wall.
             await Assertions.Expect(commander.GetByTestId("city-mode")).ToContainTextAsync("III级");

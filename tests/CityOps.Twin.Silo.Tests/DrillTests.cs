@@ -7,7 +7,7 @@ using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Drills;
-using CityOps.Twin.Silo.Mode;
+using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Silo.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -108,17 +108,76 @@ public sealed class DrillTests
         silo.CreateClient();
         await silo.WhenCityFiledAsync();
         var live = silo.Services.GetRequiredService<IClusterClient>();
-        async Task<object> LiveStateAsync() => (
-            await live.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode(),
-            (await live.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetHistory()).Count,
-            await live.GetGrain<ISensorGrain>("WL-00100").GetSnapshot() is { } s ? (s.Value, s.Level, s.Episodes, s.Recent.Count) : default,
-            await live.GetGrain<IElevatorGrain>("ELV-00007").GetSnapshot() is { } e ? (e.Status, e.TrappedEpisodes) : default,
-            await live.GetGrain<Contracts.Cases.ICaseGrain>("D-hotline-call").Get());
+        // Every device of the city, the mode and its audit, and the cases the drill opens in its copy.
+        async Task<List<string>> LiveStateAsync()
+        {
+            var state = new List<string>
+            {
+                $"{await live.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode()}",
+                $"{(await live.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetHistory()).Count}",
+                $"{await live.GetGrain<Contracts.Cases.ICaseGrain>("D-hotline-call").Get()}",
+            };
+            foreach (var sensor in Demo.Value.Sensors.Keys)
+            {
+                var s = (await live.GetGrain<ISensorGrain>(sensor).GetSnapshot())!;
+                state.Add($"{sensor} {s.Value} {s.Level} {s.Episodes} {s.Recent.Count} {s.OpenCaseId}");
+            }
+            foreach (var elevator in Demo.Value.Elevators.Keys)
+            {
+                var e = (await live.GetGrain<IElevatorGrain>(elevator).GetSnapshot())!;
+                state.Add($"{elevator} {e.Status} {e.TrappedEpisodes} {e.OpenCaseId}");
+            }
+            foreach (var camera in Demo.Value.Cameras.Keys)
+            {
+                var c = (await live.GetGrain<ICameraGrain>(camera).GetSnapshot())!;
+                state.Add($"{camera} {c.Online} {c.RecentDetections.Count}");
+            }
+            return state;
+        }
         var before = await LiveStateAsync();
 
         await RunSampleAsync();
 
         Assert.Equal(before, await LiveStateAsync());
+    }
+
+    [Fact]
+    public async Task Every_kind_of_inject_acts_on_the_drills_copy_of_the_city()
+    {
+        const string Yaml = """
+            name: 各类注入 Every inject
+            start: 2021-07-25T08:00:00+08:00
+            duration: 30m
+            injects:
+              - { id: rain, at: 1m, kind: sensor-series, device: RF-00001, values: [ { after: 0m, value: 85 } ] }
+              - { id: lift, at: 2m, kind: elevator-trapped, device: ELV-00003 }
+              - { id: call, at: 3m, kind: hotline-case, category: '0801', lon: 121.5847, lat: 31.2025, text: 市民来电 }
+              - { id: tree, at: 4m, kind: camera-detection, device: CAM-00004, detection: FallenTree, confidence: 0.93 }
+              - { id: blackout, at: 5m, kind: power-cut, grid: GRID }
+              - { id: closure, at: 6m, kind: road-closure, category: '0501', lon: 121.5847, lat: 31.2025, text: 道路塌陷封闭 }
+            """;
+        var grid = Demo.Value.Cameras["CAM-00009"].GridCode;
+        var scenario = DrillScenarioReader.Read(new StringReader(Yaml.Replace("GRID", grid)), "every-inject.yaml", Demo.Value);
+        await using var run = await DrillRun.CreateAsync(Demo.Value, CaseCategoryCatalogue.Default, SensorRulebook.Default, new SwitchoverOptions(), scenario.Start);
+        var report = await run.RunAsync(scenario, speed: 0);
+
+        Assert.Equal(AlarmLevel.Red, (await run.Client.GetGrain<ISensorGrain>("RF-00001").GetSnapshot())!.Level);
+        Assert.Equal(ElevatorStatus.Trapped, (await run.Client.GetGrain<IElevatorGrain>("ELV-00003").GetSnapshot())!.Status);
+        foreach (var camera in Demo.Value.Cameras.Values.Where(c => c.GridCode == grid))
+        {
+            Assert.False((await run.Client.GetGrain<ICameraGrain>(camera.CameraId).GetSnapshot())!.Online, $"{camera.CameraId} is still online after the power cut");
+        }
+        var sources = new Dictionary<string, Contracts.Cases.CaseSource>();
+        foreach (var drillCase in report.Cases)
+        {
+            sources[drillCase.Inject ?? drillCase.CaseId] = (await run.Client.GetGrain<Contracts.Cases.ICaseGrain>(drillCase.CaseId).Get())!.Source;
+        }
+        Assert.Equal(Contracts.Cases.CaseSource.Elevator, sources["lift"]);
+        Assert.Equal(Contracts.Cases.CaseSource.Hotline12345, sources["call"]);
+        Assert.Equal(Contracts.Cases.CaseSource.CameraAi, sources["tree"]);
+        Assert.Equal(Contracts.Cases.CaseSource.Police110, sources["closure"]);
+        Assert.Equal(["rain", "lift", "call", "tree", "blackout", "closure"],
+            report.Timeline.Where(e => e.Kind == "inject").Select(e => e.Reference));
     }
 
     [Theory]

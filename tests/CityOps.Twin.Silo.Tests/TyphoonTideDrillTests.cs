@@ -6,7 +6,7 @@ using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Drills;
-using CityOps.Twin.Silo.Mode;
+using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Silo.Tests.Support;
 
 namespace CityOps.Twin.Silo.Tests;

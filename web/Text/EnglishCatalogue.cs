@@ -198,5 +198,6 @@ internal static class EnglishCatalogue
         ["待完成"] = "pending",
         ["最新事件"] = "Latest events",
         ["演练控制"] = "drill control",
+        ["准备中"] = "preparing",
     };
 }

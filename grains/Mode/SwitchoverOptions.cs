@@ -1,6 +1,6 @@
 using CityOps.Twin.Contracts.Mode;
 
-namespace CityOps.Twin.Silo.Mode;
+namespace CityOps.Twin.Grains.Mode;
 
 /// <summary>Who may switch the city's mode, and where cases go in an emergency (configuration section "Switchover").</summary>
 public sealed class SwitchoverOptions

@@ -3,9 +3,10 @@ using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Runtime;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace CityOps.Twin.Silo.Mode;
+namespace CityOps.Twin.Grains.Mode;
 
 /// <summary>
 /// The one way the city's mode is switched: the commander is checked against the roster, the districts against
