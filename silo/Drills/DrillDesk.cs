@@ -188,8 +188,15 @@ public sealed class DrillDesk(
         Changed?.Invoke();
     }
 
+    // The container disposes the desk once for each of its two registrations (DrillDesk and IDrillDesk).
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         if (_running is { } running)
         {

@@ -208,4 +208,17 @@ public sealed class DrillTests
         Assert.True(File.Exists(Path.Combine(folder, "report.html")));
         Assert.True(File.Exists(Path.Combine(folder, "report.json")));
     }
+
+    [Fact]
+    public async Task The_drill_desk_can_be_disposed_twice_as_the_host_does()
+    {
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
+        silo.CreateClient();
+        var desk = silo.Services.GetRequiredService<DrillDesk>();
+
+        await desk.DisposeAsync();
+        await desk.DisposeAsync();
+
+        Assert.Same(desk, silo.Services.GetRequiredService<Contracts.Drills.IDrillDesk>());
+    }
 }
