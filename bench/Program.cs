@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
 {
     ["calls"] = CallBenchmark.RunAsync,
     ["switchover"] = SwitchoverBenchmark.RunAsync,
+    ["nearest"] = NearestCamerasBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

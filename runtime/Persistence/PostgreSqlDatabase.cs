@@ -16,4 +16,12 @@ public sealed class PostgreSqlDatabase(string connectionString) : RelationalData
     }
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    // Two sessions running CREATE TABLE IF NOT EXISTS for the same table at once can both pass the check and one
+    // then fails on PostgreSQL's catalog ("duplicate key value violates unique constraint pg_type_typname_nsp_index"):
+    // silos (and test runs) starting together over one database take turns through an advisory lock instead.
+    private const long SchemaLockKey = 0x43_69_74_79_4F_70_73; // "CityOps"
+
+    protected override (string Take, string Release)? SchemaLockStatements =>
+        ($"SELECT pg_advisory_lock({SchemaLockKey})", $"SELECT pg_advisory_unlock({SchemaLockKey})");
 }

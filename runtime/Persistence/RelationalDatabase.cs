@@ -34,11 +34,33 @@ public abstract class RelationalDatabase : IAsyncDisposable
             }
 
             await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var statement in SchemaStatements())
+            async Task ExecuteAsync(string sql)
             {
                 await using var command = lease.Connection.CreateCommand();
-                command.CommandText = statement;
+                command.CommandText = sql;
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (SchemaLockStatements is var (take, release))
+            {
+                await ExecuteAsync(take).ConfigureAwait(false);
+                try
+                {
+                    foreach (var statement in SchemaStatements())
+                    {
+                        await ExecuteAsync(statement).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    await ExecuteAsync(release).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                foreach (var statement in SchemaStatements())
+                {
+                    await ExecuteAsync(statement).ConfigureAwait(false);
+                }
             }
             _schemaReady = true;
         }
@@ -49,6 +71,12 @@ public abstract class RelationalDatabase : IAsyncDisposable
     }
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>
+    /// Statements that take and release a lock across every process on the database while the schema is created,
+    /// or null where the database serialises it itself (SQLite's single writer).
+    /// </summary>
+    protected virtual (string Take, string Release)? SchemaLockStatements => null;
 
     private static IEnumerable<string> SchemaStatements()
     {
