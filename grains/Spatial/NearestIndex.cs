@@ -7,8 +7,9 @@ namespace CityOps.Twin.Grains.Spatial;
 /// <summary>
 /// The k nearest of a fixed set of positions (cameras) to any point, by great-circle distance, equal to a
 /// brute-force search. An STRtree over the positions projected to metres (equirectangular at the set's mean
-/// latitude) finds k candidates; the k-th of them, measured exactly, gives a radius; every position within
-/// that radius (plus more than the projection's error, about 1 % across a city) is then ranked exactly.
+/// latitude) answers one window query around the point, sized from the set's density; the window grows until
+/// the k-th nearest found, measured exactly, lies inside it by more than the projection's error (about 1 %
+/// across a city), so every position that could be nearer has been ranked exactly.
 /// Ties (cameras at one intersection share a position) go to the one listed first.
 /// </summary>
 public sealed class NearestIndex<T>
@@ -19,6 +20,8 @@ public sealed class NearestIndex<T>
 
     private readonly STRtree<Entry> _tree = new();
     private readonly double _cosMeanLatitude;
+    private readonly Envelope _extent;
+    private readonly double _startRadius;
 
     public NearestIndex(IEnumerable<(T Item, GeoPoint Position)> items)
     {
@@ -32,6 +35,14 @@ public sealed class NearestIndex<T>
         }
         _tree.Build();
         Count = all.Count;
+        _extent = new Envelope();
+        foreach (var (_, position) in all)
+        {
+            _extent.ExpandToInclude(Project(position));
+        }
+        // The radius that holds about two items where they are spread evenly over their extent.
+        var area = Math.Max(_extent.Width, 1) * Math.Max(_extent.Height, 1);
+        _startRadius = Math.Max(ProjectionSlackMeters * 10, Math.Sqrt(2 * area / Math.Max(Count, 1) / Math.PI));
     }
 
     public int Count { get; }
@@ -45,37 +56,39 @@ public sealed class NearestIndex<T>
             return [];
         }
 
-        var query = new Entry(default!, point, Project(point), -1);
-        var wanted = Math.Min(Count, k);
-        List<Entry> passing;
+        // One window query around the point, sized from the set's density to hold about 2k items; grown until its
+        // k-th nearest (measured exactly) lies well inside it, so nothing outside can be nearer.
+        var centre = Project(point);
+        var radius = _startRadius * Math.Sqrt(k);
+        var candidates = new List<(T Item, double DistanceMeters, int Order)>();
         while (true)
         {
-            // The projected-nearest `wanted` of all items hold the projected-nearest of those passing the filter.
-            passing = _tree.NearestNeighbour(new Envelope(query.Projected), query, ProjectedDistance.Instance, wanted)
-                .Where(c => filter is null || filter(c.Item))
-                .ToList();
-            if (passing.Count >= k || wanted == Count)
+            candidates.Clear();
+            var window = new Envelope(centre);
+            window.ExpandBy(radius);
+            foreach (var entry in _tree.Query(window))
             {
-                break;
+                if (filter is null || filter(entry.Item))
+                {
+                    candidates.Add((entry.Item, point.DistanceTo(entry.Position), entry.Order));
+                }
             }
-            wanted = Math.Min(Count, wanted * 4);
+            var everything = window.Contains(_extent);
+            if (candidates.Count >= k || everything)
+            {
+                candidates.Sort(static (a, b) => a.DistanceMeters != b.DistanceMeters ? a.DistanceMeters.CompareTo(b.DistanceMeters) : a.Order.CompareTo(b.Order));
+                var needed = candidates.Count >= k ? candidates[k - 1].DistanceMeters * ProjectionMargin + ProjectionSlackMeters : double.PositiveInfinity;
+                if (needed <= radius || everything)
+                {
+                    return [.. candidates.Take(k).Select(c => (c.Item, c.DistanceMeters))];
+                }
+                radius = needed;
+            }
+            else
+            {
+                radius *= 2;
+            }
         }
-        if (passing.Count == 0)
-        {
-            return [];
-        }
-
-        var radius = passing.Select(c => point.DistanceTo(c.Position)).Order().Take(k).Last() * ProjectionMargin + ProjectionSlackMeters;
-        var around = new Envelope(query.Projected);
-        around.ExpandBy(radius);
-        return _tree.Query(around)
-            .Where(c => filter is null || filter(c.Item))
-            .Select(c => (c.Item, DistanceMeters: point.DistanceTo(c.Position), c.Order))
-            .OrderBy(c => c.DistanceMeters)
-            .ThenBy(c => c.Order)
-            .Take(k)
-            .Select(c => (c.Item, c.DistanceMeters))
-            .ToList();
     }
 
     private Coordinate Project(GeoPoint position) => new(
@@ -84,12 +97,4 @@ public sealed class NearestIndex<T>
 
     /// <summary><see cref="Order"/> is the position in the input: cameras at one intersection share a position, and ties go to the one listed first.</summary>
     private sealed record Entry(T Item, GeoPoint Position, Coordinate Projected, int Order);
-
-    private sealed class ProjectedDistance : IItemDistance<Envelope, Entry>
-    {
-        public static readonly ProjectedDistance Instance = new();
-
-        public double Distance(IBoundable<Envelope, Entry> item1, IBoundable<Envelope, Entry> item2) =>
-            item1.Item.Projected.Distance(item2.Item.Projected);
-    }
 }
