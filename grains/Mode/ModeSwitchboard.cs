@@ -62,9 +62,9 @@ public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, 
 
     public async Task<string?> DispatchTargetAsync(string gridCode)
     {
-        var mode = await client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
-        var inEmergency = await client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(gridCode) == OperatingMode.Emergency;
-        if (inEmergency && mode.Kind is { } kind && options.Value.DispatchTargets.TryGetValue(kind, out var team))
+        var modeGrain = client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey);
+        if (await modeGrain.GetModeFor(gridCode) == OperatingMode.Emergency
+            && (await modeGrain.GetMode()).Kind is { } kind && options.Value.DispatchTargets.TryGetValue(kind, out var team))
         {
             return team;
         }

@@ -61,16 +61,12 @@ public sealed class GridGrain(
         return ChangedAsync();
     }
 
-    public async Task PublishNow()
+    public Task PublishNow()
     {
         _publishTimer?.Dispose();
         _publishTimer = null;
         var (counters, reasons) = Tally();
-        var signs = await TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow());
-        if (trend.State.Record(signs, options))
-        {
-            await trend.WriteStateAsync();
-        }
+        return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow(), trend, options);
     }
 
     public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>([.. trend.State.Samples]);

@@ -37,7 +37,7 @@ public static class Open311Api
         return api;
     }
 
-    internal static async Task<IResult> CreateAsync(HttpRequest request, CityRegistry city, CaseCategoryCatalogue catalogue, IClusterClient client, TimeProvider time)
+    internal static async Task<IResult> CreateAsync(HttpRequest request, CaseCategoryCatalogue catalogue, ICaseIntake intake)
     {
         if (!request.HasFormContentType)
         {
@@ -57,10 +57,6 @@ public static class Open311Api
         {
             return Error(StatusCodes.Status400BadRequest, "lat and long (WGS84) are required");
         }
-        if (city.GridAt(new GeoPoint(lon, lat)) is not { } grid)
-        {
-            return Error(StatusCodes.Status400BadRequest, $"lat {lat}, long {lon} is outside the city's grids");
-        }
         DateTimeOffset? due = null;
         if (Field("attribute[expected_datetime]") is { } dueText)
         {
@@ -74,12 +70,18 @@ public static class Open311Api
         var reporter = string.Join(' ', new[] { Field("first_name"), Field("last_name") }.Where(n => n is not null)) is { Length: > 0 } name
             ? name
             : Field("email") ?? "Open311";
-        var id = $"H-{time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
-        await client.GetGrain<ICaseGrain>(id).Report(new NewCase(
-            $"{category.Name}{(Field("address_string") is { } address ? $": {address}" : string.Empty)}",
-            Field("description") ?? string.Empty, category.Code, CaseSource.Hotline12345, new GeoPoint(lon, lat), grid, reporter,
-            ExternalReference: Field("attribute[external_id]"), DisposalDueOverride: due));
-        return Results.Json(new[] { new Created(id, "Thank you. 感谢您的反映, 您的诉求已受理.") }, statusCode: StatusCodes.Status201Created);
+        try
+        {
+            var record = await intake.ReportAsync(new CaseReport(
+                $"{category.Name}{(Field("address_string") is { } address ? $": {address}" : string.Empty)}",
+                Field("description") ?? string.Empty, category.Code, CaseSource.Hotline12345, new GeoPoint(lon, lat), reporter,
+                ExternalReference: Field("attribute[external_id]"), DisposalDueOverride: due));
+            return Results.Json(new[] { new Created(record.CaseId, "Thank you. 感谢您的反映, 您的诉求已受理.") }, statusCode: StatusCodes.Status201Created);
+        }
+        catch (CaseInputException exception)
+        {
+            return Error(StatusCodes.Status400BadRequest, exception.Message);
+        }
     }
 
     internal static async Task<IResult> GetAsync(string id, IClusterClient client, CaseCategoryCatalogue catalogue) =>

@@ -19,8 +19,10 @@ public sealed class CaseIntake(CityRegistry city, IClusterClient client, CaseCat
         {
             throw new CaseInputException($"{report.Position} is in no grid of the city.");
         }
-        var id = $"C-{time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
+        var prefix = report.Source == CaseSource.Hotline12345 ? "H" : "C";
+        var id = $"{prefix}-{time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
         return await client.GetGrain<ICaseGrain>(id).Report(new NewCase(
-            report.Title, report.Description, report.CategoryCode, report.Source, report.Position, grid, report.ReportedBy));
+            report.Title, report.Description, report.CategoryCode, report.Source, report.Position, grid, report.ReportedBy,
+            report.ExternalReference, report.DisposalDueOverride));
     }
 }

@@ -19,8 +19,6 @@ public sealed class DrillDesk(
     /// <summary>The built-in scenarios, shipped beside the silo.</summary>
     public static readonly string BuiltInFolder = Path.Combine(AppContext.BaseDirectory, "Drills", "Scenarios");
 
-    private const int RecentLines = 12;
-
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private DrillRun? _run;
@@ -176,14 +174,14 @@ public sealed class DrillDesk(
         {
             return;
         }
-        var report = run.Report(withCapAlerts: false);
-        var mode = report.ModeSwitches.LastOrDefault()?.To;
+        var progress = run.Progress();
+        var mode = progress.Mode;
         Volatile.Write(ref _status, new DrillStatus(
             scenario.Name, run.Elapsed, scenario.Duration, run.Speed, run.Paused, finished,
             mode is { IsEmergency: true } ? $"{mode.Kind} {mode.Level}" : "Normal",
-            report.Timeline.Count(e => e.Kind == "alarm"), report.Cases.Count,
-            [.. report.Timeline.TakeLast(RecentLines).Reverse().Select(e => new DrillLine(e.At, e.Kind, e.What))],
-            [.. report.Expected.Select(e => new DrillExpectation(e.Id, e.Action.ToString(), e.Within, e.Met, e.Delay, e.Detail))],
+            progress.Alarms, progress.Cases,
+            [.. progress.Recent.Select(e => new DrillLine(e.At, e.Kind, e.What))],
+            [.. progress.Expected.Select(e => new DrillExpectation(e.Id, e.Action.ToString(), e.Within, e.Met, e.Delay, e.Detail))],
             _failure));
         Changed?.Invoke();
     }

@@ -24,3 +24,6 @@ public sealed record DrillReport(
     IReadOnlyList<ModeChange> ModeSwitches,
     IReadOnlyList<VitalSignsSample> Indices,
     IReadOnlyList<string> CapAlerts);
+
+/// <summary>Where a running drill stands: the latest events (newest first), counts, expected actions so far and the mode.</summary>
+public sealed record DrillProgress(IReadOnlyList<DrillEvent> Recent, int Alarms, int Cases, IReadOnlyList<ExpectedResult> Expected, CityMode? Mode);

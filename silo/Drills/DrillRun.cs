@@ -33,6 +33,9 @@ public sealed class DrillRun : IAsyncDisposable
 
     public const double MaxSpeed = 600;
 
+    /// <summary>The latest events the drill page shows.</summary>
+    private const int RecentEvents = 12;
+
     /// <summary>Series injects starting together are noted one by one up to this many, beyond it as one line.</summary>
     private const int NotedSeries = 20;
 
@@ -50,6 +53,8 @@ public sealed class DrillRun : IAsyncDisposable
     private readonly ConcurrentQueue<ModeChange> _switches = new();
     private readonly List<VitalSignsSample> _indices = [];
     private readonly Lock _pauseLock = new();
+    private readonly Queue<DrillEvent> _recent = new();
+    private int _alarmCount;
     private TaskCompletionSource _resumed = Resumed();
     private DrillScenario? _scenario;
     private double _speed;
@@ -333,17 +338,50 @@ public sealed class DrillRun : IAsyncDisposable
         }
     }
 
-    private void Note(TimeSpan at, string kind, string what, string? reference) => _timeline.Enqueue(new DrillEvent(at, kind, what, reference));
+    private void Note(TimeSpan at, string kind, string what, string? reference)
+    {
+        var line = new DrillEvent(at, kind, what, reference);
+        _timeline.Enqueue(line);
+        if (kind == "alarm")
+        {
+            Interlocked.Increment(ref _alarmCount);
+        }
+        lock (_recent)
+        {
+            _recent.Enqueue(line);
+            if (_recent.Count > RecentEvents)
+            {
+                _recent.Dequeue();
+            }
+        }
+    }
 
-    /// <summary>The report so far (at the end, the after-action report); without CAP alerts when only the progress is wanted.</summary>
-    public DrillReport Report(bool withCapAlerts = true)
+    /// <summary>
+    /// Where the drill stands, for the drill page after every step: the latest events, the counts, the expected
+    /// actions so far and the mode. Kept as it goes, so it costs the same at the first step and the thousandth.
+    /// </summary>
+    public DrillProgress Progress()
+    {
+        var scenario = _scenario ?? throw new InvalidOperationException("The drill has not run.");
+        DrillEvent[] recent;
+        lock (_recent)
+        {
+            recent = [.. _recent.Reverse()];
+        }
+        var switches = _switches.ToList();
+        return new DrillProgress(recent, Volatile.Read(ref _alarmCount), _cases.Count,
+            [.. scenario.Expected.Select(e => Evaluate(e, scenario, switches))], switches.LastOrDefault()?.To);
+    }
+
+    /// <summary>The after-action report (also of a drill still running).</summary>
+    public DrillReport Report()
     {
         var scenario = _scenario ?? throw new InvalidOperationException("The drill has not run.");
         var timeline = _timeline.OrderBy(e => e.At).ToList();
         var switches = _switches.ToList();
         var expected = scenario.Expected.Select(e => Evaluate(e, scenario, switches)).ToList();
         var cases = _cases.Values.Select(c => c.ToReport()).OrderBy(c => c.OpenedAt).ToList();
-        var alerts = withCapAlerts ? _capLog.Latest(int.MaxValue).Reverse().ToList() : [];
+        var alerts = _capLog.Latest(int.MaxValue).Reverse().ToList();
         List<string> cap = [.. alerts.Where(a => a.Identifier.StartsWith("cityops-mode", StringComparison.Ordinal))
             .Concat(alerts.Where(a => !a.Identifier.StartsWith("cityops-mode", StringComparison.Ordinal)).Take(ReportedAlarmAlerts))
             .OrderBy(a => a.Sent).Select(a => a.ToXml().ToString())];

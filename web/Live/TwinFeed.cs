@@ -38,6 +38,9 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
     /// <summary>Raised after every change, on the thread that delivered it; handlers must only take note (see <see cref="LiveFrames"/>).</summary>
     public event Action? Changed;
 
+    /// <summary>Raised after the city's mode switched (also raises <see cref="Changed"/>); handlers must only take note.</summary>
+    public event Action? ModeChanged;
+
     /// <summary>Completes once the feed holds the whole city (subscribed, and the current state read).</summary>
     public Task Ready => _ready.Task;
 
@@ -137,6 +140,7 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
         {
             _version++;
         }
+        ModeChanged?.Invoke();
         Changed?.Invoke();
         return Task.CompletedTask;
     }
