@@ -41,6 +41,8 @@ public sealed class ModeSwitchTests(LiveTwin twin)
             await Assertions.Expect(commander.GetByTestId("map-index")).ToHaveValueAsync("Flood");
             await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-cameras", "0");
             await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-coloured", "3465");
+            // The flood layer: waterlogging 900, river 400, rain 200 and tide 40 of the demo city's 2,400 sensors.
+            await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-sensors", "1540");
             await Assertions.Expect(wall.Locator(".index-tile").First).ToHaveAttributeAsync("data-index", "Flood");
             var mode = await twin.GetAsync<CityMode>("/api/mode");
             Assert.Equal((OperatingMode.Emergency, EmergencyKind.Flood, ResponseLevel.III, "指挥长"), (mode.Operating, mode.Kind!.Value, mode.Level!.Value, mode.ChangedBy));
@@ -57,6 +59,7 @@ public sealed class ModeSwitchTests(LiveTwin twin)
         await Assertions.Expect(commander.Locator(".twin-shell")).ToHaveAttributeAsync("data-mode", "Normal");
         await Assertions.Expect(commander.Locator(".map-page")).ToHaveAttributeAsync("data-layout", "normal");
         await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-cameras", "1200");
+        await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-sensors", "2400");
         await Assertions.Expect(wall.Locator(".index-tile").First).ToHaveAttributeAsync("data-index", "Composite");
     }
 }

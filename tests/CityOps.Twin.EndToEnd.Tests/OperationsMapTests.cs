@@ -110,4 +110,41 @@ public sealed class OperationsMapTests(LiveTwin twin)
     }
 
     private static float Remaining(Stopwatch since) => (float)Math.Max(1, 2_000 - since.Elapsed.TotalMilliseconds);
+
+    [Fact]
+    public async Task People_trapped_in_a_lift_come_first_in_the_alarm_list_of_the_open_map()
+    {
+        var map = await twin.OpenAsync("/");
+        await Assertions.Expect(map.GetByTestId("city-map")).ToHaveAttributeAsync("data-drawn", "true");
+
+        await twin.PostAsync("/api/ingest/events", new
+        {
+            events = new[] { new { deviceId = "ELV-00042", type = "elevatorStatus", at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), status = "Trapped" } },
+        });
+
+        var first = map.Locator("[data-testid=alarm-list] li.alarm").First;
+        await Assertions.Expect(first).ToHaveAttributeAsync("data-device-id", "ELV-00042");
+        await Assertions.Expect(first).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("trapped"));
+        await Assertions.Expect(first).ToContainTextAsync("困人");
+    }
+
+    [Fact]
+    public async Task The_twins_proposal_shows_on_every_page_and_opens_the_switch_pre_filled_for_a_commander()
+    {
+        // The fixture proposes level IV as soon as the city's flood index leaves 100: one flooded road does it.
+        var sensor = await twin.GetAsync<SensorSnapshot>("/api/devices/WL-00555");
+        await twin.PostAsync("/api/ingest/readings", new
+        {
+            readings = new[] { new { sensorId = "WL-00555", measuredAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), value = sensor.Thresholds.Yellow + 1 } },
+        });
+
+        var page = await twin.OpenAsync("/cases");
+        var banner = page.GetByTestId("mode-proposal");
+        await Assertions.Expect(banner).ToHaveAttributeAsync("data-level", "IV");
+        await banner.Locator("button").ClickAsync();
+        var dialog = page.GetByTestId("mode-switch-dialog");
+        await Assertions.Expect(dialog.GetByTestId("mode-kind")).ToHaveValueAsync("Flood");
+        await Assertions.Expect(dialog.GetByTestId("mode-level")).ToHaveValueAsync("IV");
+        Assert.False((await twin.GetAsync<Contracts.Mode.CityMode>("/api/mode")).IsEmergency);
+    }
 }

@@ -221,4 +221,58 @@ public sealed class DrillTests
 
         Assert.Same(desk, silo.Services.GetRequiredService<Contracts.Drills.IDrillDesk>());
     }
+
+    [Fact]
+    public async Task The_drill_desk_refuses_an_unknown_scenario_a_second_drill_and_bad_hand_injects_saying_why()
+    {
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
+        silo.CreateClient();
+        var desk = silo.Services.GetRequiredService<Contracts.Drills.IDrillDesk>();
+        Assert.Contains("rainstorm-drill.yaml", desk.Scenarios);
+
+        var unknown = await Assert.ThrowsAsync<InvalidOperationException>(() => desk.StartAsync("no-such-drill.yaml", 600));
+        Assert.Contains("There is no scenario 'no-such-drill.yaml'", unknown.Message);
+        var notRunning = await Assert.ThrowsAsync<InvalidOperationException>(() => desk.InjectAsync(new("elevator-trapped", "ELV-00001", null)));
+        Assert.Contains("No drill is running", notRunning.Message);
+
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        desk.Changed += () =>
+        {
+            if (desk.Current is { Preparing: false, Finished: false })
+            {
+                running.TrySetResult();
+            }
+        };
+        await desk.StartAsync("rainstorm-drill.yaml", 1);
+        var second = await Assert.ThrowsAsync<InvalidOperationException>(() => desk.StartAsync("rainstorm-drill.yaml", 1));
+        Assert.Contains("is still running; one drill runs at a time", second.Message);
+        await running.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        foreach (var (inject, problem) in new[]
+        {
+            (new Contracts.Drills.HandInject("elevator-trapped", "ELV-99999", null), "'ELV-99999' is not an elevator of the city"),
+            (new Contracts.Drills.HandInject("sensor-reading", "WL-00001", null), "'WL-00001' is not a sensor of the city, or the reading has no value"),
+            (new Contracts.Drills.HandInject("sensor-reading", "WL-00001", double.NaN), "or the reading has no value"),
+            (new Contracts.Drills.HandInject("meteor", "WL-00001", 1), "'meteor' is not a hand inject"),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<ArgumentException>(() => desk.InjectAsync(inject));
+            Assert.Contains(problem, refused.Message);
+        }
+        Assert.DoesNotContain(desk.Current!.Recent, line => line.What.Contains("ELV-99999"));
+    }
+
+    [Fact]
+    public void The_built_in_scenario_needs_the_tide_series_and_refuses_a_broken_one_naming_the_line()
+    {
+        var missing = Assert.Throws<DrillScenarioException>(() => TyphoonTideScenario.Build(Demo.Value, "/no/such/wusong.txt"));
+        Assert.Contains("needs the Wusong tide series, which is not shipped", missing.Message);
+
+        var broken = Path.Combine(Path.GetTempPath(), "cityops-drill-tests", $"{Guid.NewGuid():N}.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(broken)!);
+        File.WriteAllLines(broken, ["2023-09-01 00:00:00\t4.58\tNone\tNone", "2023-09-01 01:00:00\tNone\tNone\tNone", "yesterday\thigh"]);
+        var refused = Assert.Throws<DrillScenarioException>(() => TyphoonTideScenario.Build(Demo.Value, broken));
+        Assert.Contains($"{Path.GetFileName(broken)} line 3", refused.Message);
+        Assert.Contains("'yesterday\thigh'", refused.Message);
+    }
 }
