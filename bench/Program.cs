@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["calls"] = CallBenchmark.RunAsync,
     ["switchover"] = SwitchoverBenchmark.RunAsync,
     ["nearest"] = NearestCamerasBenchmark.RunAsync,
+    ["ingest"] = IngestBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

@@ -13,6 +13,7 @@ namespace CityOps.Twin.Grains;
 [JsonSerializable(typeof(CaseState))]
 [JsonSerializable(typeof(SensorFileState))]
 [JsonSerializable(typeof(SensorLiveState))]
+[JsonSerializable(typeof(SensorRecentState))]
 [JsonSerializable(typeof(AreaDefinitionState))]
 [JsonSerializable(typeof(GridTallyState))]
 [JsonSerializable(typeof(AreaChildrenState))]

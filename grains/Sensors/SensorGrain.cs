@@ -14,21 +14,38 @@ namespace CityOps.Twin.Grains.Sensors;
 /// level follows <see cref="AlarmEvaluator"/>. Entering alarm from none starts an episode and opens exactly
 /// one case for it, with an id made of the sensor and the episode number, so a replayed reading cannot open
 /// a second. Level changes are written through and published on the grid's alarm and device-state streams; the
-/// readings themselves are hot state, written behind.
+/// readings themselves are hot state, written behind: the latest within the runtime's window, the history within 5 s.
 /// </summary>
 public sealed class SensorGrain(
     [PersistentState("file")] IPersistentState<SensorFileState> file,
     [PersistentState("live", WriteBehind = true)] IPersistentState<SensorLiveState> live,
+    [PersistentState("recent", WriteBehind = true, WriteBehindSeconds = SensorGrain.RecentWriteBehindSeconds)] IPersistentState<SensorRecentState> recent,
     SensorRulebook rules,
     CaseCategoryCatalogue categories) : Grain, ISensorGrain
 {
-    /// <summary>Readings kept for the trend and the device page: a day of 15-minute readings, an hour of 1-minute ones.</summary>
-    private const int RecentReadings = 96;
+    /// <summary>
+    /// The history is saved at most this late (the latest value within the runtime's window): rewriting a
+    /// sensor's 96 readings every second was most of the cost of ingest at city scale.
+    /// </summary>
+    public const double RecentWriteBehindSeconds = 5;
 
     private OperatingMode _mode;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A state saved before the history had its own kept it in the live state: it moves over once.
+        if (live.State.Recent is { } legacy)
+        {
+            if (!recent.RecordExists)
+            {
+                recent.State.Readings = legacy;
+                await recent.WriteStateAsync();
+            }
+            live.State.Recent = null;
+            await live.WriteStateAsync();
+        }
         _mode = await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(file.State.File?.GridCode ?? string.Empty);
+    }
 
     public async Task ApplyMode(OperatingMode mode)
     {
@@ -82,12 +99,9 @@ public sealed class SensorGrain(
 
         live.State.Value = reading.Value;
         live.State.MeasuredAt = reading.MeasuredAt;
-        live.State.Recent.Add(reading);
-        if (live.State.Recent.Count > RecentReadings)
-        {
-            live.State.Recent.RemoveAt(0);
-        }
         await live.WriteStateAsync();
+        recent.State.Readings.Add(reading.MeasuredAt, reading.Value);
+        await recent.WriteStateAsync();
 
         var from = file.State.Level;
         var to = AlarmEvaluator.Next(from, reading.Value, thresholds);
@@ -100,7 +114,7 @@ public sealed class SensorGrain(
 
     public Task<SensorSnapshot?> GetSnapshot() => Task.FromResult(file.State.File is { } sensorFile
         ? new SensorSnapshot(sensorFile, live.State.Value, live.State.MeasuredAt, file.State.Level, file.State.Episodes, file.State.OpenCaseId,
-            TrendPerHour(live.State.Recent), [.. live.State.Recent], rules.For(sensorFile.Kind, _mode))
+            TrendPerHour(recent.State.Readings), recent.State.Readings.ToReadings(sensorFile.SensorId), rules.For(sensorFile.Kind, _mode))
         : null);
 
     private async Task ChangeLevelAsync(SensorFile sensorFile, AlarmLevel from, AlarmLevel to, SensorReading reading)
@@ -134,23 +148,35 @@ public sealed class SensorGrain(
                 sensorFile.Kind, file.State.Level, Online: true, ElevatorStatus: null, TimeProvider.GetUtcNow()));
 
     /// <summary>Least-squares slope of the readings of the last hour before the latest, in units per hour.</summary>
-    private static double TrendPerHour(List<SensorReading> recent)
+    private static double TrendPerHour(ReadingRing recent)
     {
         if (recent.Count < 2)
         {
             return 0;
         }
-        var latest = recent[^1].MeasuredAt;
-        var window = recent.Where(r => latest - r.MeasuredAt <= TimeSpan.FromHours(1)).ToList();
-        if (window.Count < 2)
+        var latest = recent.TimeAt(recent.Count - 1);
+        var first = recent.Count - 1;
+        while (first > 0 && latest - recent.TimeAt(first - 1) <= TimeSpan.FromHours(1))
         {
-            window = recent.TakeLast(2).ToList();
+            first--;
         }
-        var hours = window.Select(r => (r.MeasuredAt - latest).TotalHours).ToList();
-        var meanX = hours.Average();
-        var meanY = window.Average(r => r.Value);
-        var covariance = hours.Zip(window, (x, r) => (x - meanX) * (r.Value - meanY)).Sum();
-        var variance = hours.Sum(x => (x - meanX) * (x - meanX));
+        // Fewer than two in the hour: the slope between the last two.
+        first = Math.Min(first, recent.Count - 2);
+
+        double sumX = 0, sumY = 0;
+        var n = recent.Count - first;
+        for (var i = first; i < recent.Count; i++)
+        {
+            sumX += (recent.TimeAt(i) - latest).TotalHours;
+            sumY += recent.ValueAt(i);
+        }
+        double meanX = sumX / n, meanY = sumY / n, covariance = 0, variance = 0;
+        for (var i = first; i < recent.Count; i++)
+        {
+            var x = (recent.TimeAt(i) - latest).TotalHours - meanX;
+            covariance += x * (recent.ValueAt(i) - meanY);
+            variance += x * x;
+        }
         return variance == 0 ? 0 : covariance / variance;
     }
 }
@@ -167,12 +193,20 @@ public sealed class SensorFileState
     public string? OpenCaseId { get; set; }
 }
 
-/// <summary>The latest readings: hot, written behind.</summary>
+/// <summary>The latest reading: hot, written behind.</summary>
 public sealed class SensorLiveState
 {
     public double? Value { get; set; }
 
     public DateTimeOffset? MeasuredAt { get; set; }
 
-    public List<SensorReading> Recent { get; set; } = [];
+    /// <summary>Where states saved before <see cref="SensorRecentState"/> kept the history; moved there on activation.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ReadingRing? Recent { get; set; }
+}
+
+/// <summary>Readings kept for the trend and the device page: a day of 15-minute readings, an hour of 1-minute ones.</summary>
+public sealed class SensorRecentState
+{
+    public ReadingRing Readings { get; set; } = new(ReadingRingConverter.DefaultCapacity);
 }

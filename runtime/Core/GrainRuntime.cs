@@ -44,6 +44,7 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
         Instruments = new RuntimeInstruments();
         Catalog = new Catalog(this);
         WriteBehind = new WriteBehindFlusher(time, options.WriteBehindWindow, Instruments, logger);
+        _flushers = new Dictionary<TimeSpan, WriteBehindFlusher> { [options.WriteBehindWindow] = WriteBehind };
         Reminders = new ReminderService(reminderTable, this);
         _streamProviders = streamProviderNames.Distinct().ToDictionary(n => n, n => (IStreamProvider)new InProcessStreamProvider(n, this));
     }
@@ -69,6 +70,40 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
     internal Catalog Catalog { get; }
 
     internal WriteBehindFlusher WriteBehind { get; }
+
+    // One flusher per write-behind window in use: the runtime's, and any a state asks for of its own.
+    private readonly Dictionary<TimeSpan, WriteBehindFlusher> _flushers;
+
+    private WriteBehindFlusher[] Flushers
+    {
+        get
+        {
+            lock (_flushers)
+            {
+                return [.. _flushers.Values];
+            }
+        }
+    }
+
+    /// <summary>The flusher of a window in seconds (0: the runtime's own).</summary>
+    internal WriteBehindFlusher WriteBehindFor(double seconds)
+    {
+        if (seconds <= 0)
+        {
+            return WriteBehind;
+        }
+        var window = TimeSpan.FromSeconds(seconds);
+        lock (_flushers)
+        {
+            if (!_flushers.TryGetValue(window, out var flusher))
+            {
+                _flushers[window] = flusher = new WriteBehindFlusher(Time, window, Instruments, Logger);
+            }
+            return flusher;
+        }
+    }
+
+    private Task FlushAllAsync() => Task.WhenAll(Flushers.Select(f => f.FlushAsync()));
 
     internal ReminderService Reminders { get; }
 
@@ -113,7 +148,7 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
         try
         {
             // Hot state first, in batches: then each deactivation below finds little or nothing left to save alone.
-            await WriteBehind.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await FlushAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             var shutdown = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is stopping");
             await Task.WhenAll(Catalog.All.ToArray().Select(a => a.DeactivateAsync(shutdown))).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -122,11 +157,14 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
             var busy = Catalog.All.Where(a => !a.IsQuiet).ToList();
             Logger.LogError(
                 "The silo did not stop in time: {Busy} activations busy, {WriteBehind} write-behind states pending (flusher: {Phase}; SQLite connection held by: {InUse}), {Streams} stream items undelivered. First busy: {Activations}",
-                busy.Count, WriteBehind.PendingCount, WriteBehind.Phase, string.Join(",", _databases.OfType<SqliteDatabase>().Select(d => d.Holder)), StreamActivity.IsIdle ? 0 : "some", string.Join("; ", busy.Take(10).Select(a => a.Describe())));
+                busy.Count, Flushers.Sum(f => f.PendingCount), string.Join("; ", Flushers.Select(f => f.Phase)), string.Join(",", _databases.OfType<SqliteDatabase>().Select(d => d.Holder)), StreamActivity.IsIdle ? 0 : "some", string.Join("; ", busy.Take(10).Select(a => a.Describe())));
             throw;
         }
-        await WriteBehind.FlushAsync().ConfigureAwait(false);
-        await WriteBehind.DisposeAsync().ConfigureAwait(false);
+        await FlushAllAsync().ConfigureAwait(false);
+        foreach (var flusher in Flushers)
+        {
+            await flusher.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public TGrain GetGrain<TGrain>(string key) where TGrain : IGrainWithStringKey =>
@@ -167,7 +205,7 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
     public Task WhenStreamsIdleAsync() => StreamActivity.WhenIdleAsync();
 
     /// <summary>Saves every write-behind state written so far.</summary>
-    public Task FlushWriteBehindAsync() => WriteBehind.FlushAsync();
+    public Task FlushWriteBehindAsync() => FlushAllAsync();
 
     public Task<TResult> InvokeAsync<TGrain, TState, TResult>(GrainReference target, string method, TState state, Func<TGrain, TState, Task<TResult>> call) =>
         Invoke<ResultCall<TGrain, TState, TResult>, Task<TResult>>(target, method, new ResultCall<TGrain, TState, TResult>(state, call));

@@ -177,7 +177,7 @@ internal sealed class GrainTypeRegistry
                 attribute.StateName,
                 runtime.Storages.Get(attribute.StorageName),
                 runtime.Serializer.GetTypeInfo<TState>(),
-                attribute.WriteBehind ? runtime.WriteBehind : null,
+                attribute.WriteBehind ? runtime.WriteBehindFor(attribute.WriteBehindSeconds) : null,
                 runtime.Instruments);
         }
     }

@@ -16,4 +16,11 @@ public sealed class PersistentStateAttribute(string stateName, string storageNam
     /// and on deactivation. Leave it off for anything that must be durable before it is acknowledged (cases).
     /// </summary>
     public bool WriteBehind { get; init; }
+
+    /// <summary>
+    /// For a write-behind state that may be saved later still than the runtime's window (a sensor's history of
+    /// readings, whose latest value another state already saves): its own window in seconds. 0, the default,
+    /// is the runtime's <see cref="GrainRuntimeOptions.WriteBehindWindow"/>.
+    /// </summary>
+    public double WriteBehindSeconds { get; init; }
 }

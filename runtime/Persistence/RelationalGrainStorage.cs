@@ -56,26 +56,84 @@ public sealed class RelationalGrainStorage : IGrainStorage, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _commits.DisposeAsync();
 
+    /// <summary>
+    /// Writes in transactions of at most <see cref="ChunkSize"/> states, each through two prepared commands: the
+    /// connection is let go between chunks, so a write-through commit or a grain's read on activation waits for
+    /// one chunk, never for a whole write-behind cycle of a busy city. A chunk that fails (the store went away)
+    /// fails its own writes, with the error; the chunks committed before it stand.
+    /// </summary>
     public async Task<IReadOnlyList<GrainStateWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken = default)
     {
         var results = new GrainStateWriteResult[writes.Count];
-        await using var lease = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < writes.Count; i++)
+        for (var chunk = 0; chunk < writes.Count; chunk += ChunkSize)
         {
-            var write = writes[i];
+            var end = Math.Min(writes.Count, chunk + ChunkSize);
             try
             {
-                results[i] = new GrainStateWriteResult(
-                    await WriteAsync(lease.Connection, transaction, write.Key, write.Payload, write.ExpectedVersion, cancellationToken).ConfigureAwait(false), null);
+                await WriteChunkAsync(writes, chunk, end, results, cancellationToken).ConfigureAwait(false);
             }
-            catch (InconsistentStateException conflict)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                results[i] = new GrainStateWriteResult(0, conflict);
+                // The chunk's transaction rolled back: none of its writes happened, whatever each one did inside it.
+                for (var i = chunk; i < end; i++)
+                {
+                    results[i] = new GrainStateWriteResult(0, exception);
+                }
             }
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
+    }
+
+    /// <summary>States a write-behind transaction holds at most.</summary>
+    public const int ChunkSize = 1_000;
+
+    private async Task WriteChunkAsync(IReadOnlyList<GrainStateWrite> writes, int from, int to, GrainStateWriteResult[] results, CancellationToken cancellationToken)
+    {
+        await using var lease = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = Prepare(lease.Connection, transaction, InsertSql);
+        await using var update = Prepare(lease.Connection, transaction, UpdateSql);
+        var modifiedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (var i = from; i < to; i++)
+        {
+            var write = writes[i];
+            var command = write.ExpectedVersion == 0 ? insert : update;
+            command.Parameters["grain_type"].Value = write.Key.GrainType;
+            command.Parameters["grain_key"].Value = write.Key.GrainKey;
+            command.Parameters["state_name"].Value = write.Key.StateName;
+            command.Parameters["payload"].Value = (object?)write.Payload ?? DBNull.Value;
+            command.Parameters["modified_at"].Value = modifiedAt;
+            if (write.ExpectedVersion != 0)
+            {
+                command.Parameters["version"].Value = write.ExpectedVersion;
+            }
+
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                results[i] = new GrainStateWriteResult(write.ExpectedVersion + 1, null);
+                continue;
+            }
+            var stored = await ReadAsync(lease.Connection, transaction, write.Key, cancellationToken).ConfigureAwait(false);
+            results[i] = new GrainStateWriteResult(0, new InconsistentStateException(write.Key, write.ExpectedVersion, stored?.Version ?? 0));
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.AddParameter("grain_type", string.Empty);
+        command.AddParameter("grain_key", string.Empty);
+        command.AddParameter("state_name", string.Empty);
+        command.AddParameter("payload", string.Empty);
+        command.AddParameter("modified_at", 0L);
+        if (sql == UpdateSql)
+        {
+            command.AddParameter("version", 0L);
+        }
+        return command;
     }
 
     private async Task<long> WriteAsync(DbConnection connection, DbTransaction? transaction, GrainStateKey key, string? payload, long expectedVersion, CancellationToken cancellationToken)

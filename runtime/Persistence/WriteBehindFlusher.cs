@@ -130,6 +130,12 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
                 results = writes.Select(_ => new GrainStateWriteResult(0, exception)).ToArray();
             }
 
+            if (results.FirstOrDefault(r => r.Error is { } error && error is not InconsistentStateException) is { Error: { } failure })
+            {
+                _instruments.StorageFailed(group.Key.Name, "write-behind");
+                _logger.LogError(failure, "Write-behind: {Count} of {Total} states to storage {Storage} were not saved; they will be written again",
+                    results.Count(r => r.Error is { } e && e is not InconsistentStateException), writes.Length, group.Key.Name);
+            }
             for (var j = 0; j < indexes.Length; j++)
             {
                 if (results[j].Error is InconsistentStateException conflict)

@@ -40,6 +40,37 @@ public sealed class WriteBehindTests
     }
 
     [Fact]
+    public async Task A_state_with_a_window_of_its_own_is_saved_at_its_window_and_the_others_at_the_runtimes()
+    {
+        var (silo, storage) = await StartAsync();
+        await using var _ = silo;
+        var gauge = silo.Grain<IGaugeGrain>("rain-gauge-3");
+        await gauge.Set(4);
+        await gauge.Set(5);
+
+        silo.Time.Advance(TimeSpan.FromSeconds(2));
+        await silo.Probe.WaitFor("batch-written");
+        Assert.Contains("\"Value\":5", (await storage.ReadAsync(new GrainStateKey("gauge", "rain-gauge-3", "latest")))!.Payload);
+        Assert.Null(await storage.ReadAsync(new GrainStateKey("gauge", "rain-gauge-3", "history")));
+
+        silo.Time.Advance(TimeSpan.FromSeconds(8));
+        await silo.Probe.WaitFor("batch-written", 2);
+        Assert.Contains("\"Value\":9", (await storage.ReadAsync(new GrainStateKey("gauge", "rain-gauge-3", "history")))!.Payload);
+    }
+
+    [Fact]
+    public async Task Stopping_the_silo_saves_the_states_of_every_window()
+    {
+        var (silo, storage) = await StartAsync();
+        await silo.Grain<IGaugeGrain>("rain-gauge-4").Set(7);
+
+        await silo.DisposeAsync();
+
+        Assert.Contains("\"Value\":7", (await storage.ReadAsync(new GrainStateKey("gauge", "rain-gauge-4", "latest")))!.Payload);
+        Assert.Contains("\"Value\":7", (await storage.ReadAsync(new GrainStateKey("gauge", "rain-gauge-4", "history")))!.Payload);
+    }
+
+    [Fact]
     public async Task Writes_of_many_grains_go_to_the_store_in_one_batch()
     {
         var (silo, storage) = await StartAsync();

@@ -57,5 +57,24 @@ public sealed class HotGrain([PersistentState("latest", WriteBehind = true)] IPe
     public Task<int> Get() => Task.FromResult(latest.State.Value);
 }
 
+public interface IGaugeGrain : IGrainWithStringKey
+{
+    Task Set(int value);
+}
+
+/// <summary>A latest value saved within the runtime's window and a history that may be saved later, like a sensor's.</summary>
+public sealed class GaugeGrain(
+    [PersistentState("latest", WriteBehind = true)] IPersistentState<CounterState> latest,
+    [PersistentState("history", WriteBehind = true, WriteBehindSeconds = 10)] IPersistentState<CounterState> history) : Grain, IGaugeGrain
+{
+    public async Task Set(int value)
+    {
+        latest.State.Value = value;
+        await latest.WriteStateAsync();
+        history.State.Value += value;
+        await history.WriteStateAsync();
+    }
+}
+
 [JsonSerializable(typeof(CounterState))]
 internal sealed partial class TestStateJsonContext : JsonSerializerContext;

@@ -1,0 +1,52 @@
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Grains.Sensors;
+
+namespace CityOps.Twin.Bench;
+
+/// <summary>
+/// The readings every ingest benchmark sends, the same for the grains and for each baseline: pass p gives each
+/// sensor one reading stamped p seconds after the epoch. Values sit in the normal band, except that about one
+/// reading in <see cref="AlarmEvery"/> is over the red threshold (the next one of that sensor is normal again),
+/// so alarms start and end and cases open while the load runs, as on a stormy day.
+/// </summary>
+internal sealed class ReadingWorkload
+{
+    public static readonly DateTimeOffset Epoch = new(2026, 7, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly SensorThresholds[] _thresholds;
+
+    public ReadingWorkload(BenchCity city, SensorRulebook rules, int alarmEvery = 20_000)
+    {
+        City = city;
+        AlarmEvery = alarmEvery;
+        _thresholds = [.. city.SensorFiles.Select(s => rules.For(s.Kind, OperatingMode.Normal))];
+    }
+
+    public BenchCity City { get; }
+
+    public int AlarmEvery { get; }
+
+    public int Sensors => _thresholds.Length;
+
+    public SensorThresholds ThresholdsOf(int sensor) => _thresholds[sensor];
+
+    public static DateTimeOffset TimeOf(long pass) => Epoch.AddTicks(pass * TimeSpan.TicksPerSecond);
+
+    public double ValueOf(int sensor, long pass)
+    {
+        var hash = Mix((ulong)sensor * 0x9E3779B97F4A7C15UL ^ (ulong)pass * 0xC2B2AE3D27D4EB4FUL);
+        var thresholds = _thresholds[sensor];
+        return hash % (ulong)AlarmEvery == 0
+            ? thresholds.Red + (thresholds.PhysicalMaximum - thresholds.Red) * 0.1
+            : thresholds.Blue * (0.2 + 0.5 * (hash >> 20 & 1023) / 1024.0);
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 33;
+        x *= 0xFF51AFD7ED558CCDUL;
+        x ^= x >> 33;
+        return x;
+    }
+}
