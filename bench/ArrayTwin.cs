@@ -65,6 +65,18 @@ internal sealed class ArrayTwin
         return applied;
     }
 
+    /// <summary>Applies readings [first, first + count) in the workload's order (reading n: sensor n mod sensors, pass n / sensors + 1).</summary>
+    public long ApplyReadings(long first, long count)
+    {
+        long applied = 0;
+        for (var n = first; n < first + count; n++)
+        {
+            var (sensor, pass) = ((int)(n % _value.Length), n / _value.Length + 1);
+            applied += Apply(sensor, ReadingWorkload.TimeOf(pass).UtcTicks, _workload.ValueOf(sensor, pass)) ? 1 : 0;
+        }
+        return applied;
+    }
+
     private bool Apply(int sensor, long at, double value)
     {
         if (at <= _measuredAt[sensor])

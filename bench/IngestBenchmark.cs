@@ -31,6 +31,12 @@ internal static class IngestBenchmark
         });
         Console.WriteLine($"ingest.setup: {sensors:N0} sensors filed in {Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s");
 
+        await using var postgres = await BenchPostgres.StartAsync();
+        var sql = new SqlRecomputeTwin(postgres.ConnectionString, workload, twin.Calculator.Weights);
+        await sql.CreateAsync();
+        var sqlReadings = quick ? 2 * SqlRecomputeTwin.Batch : 10 * SqlRecomputeTwin.Batch;
+        IReadOnlyDictionary<int, (double Flood, double Safety)> sqlSigns = new Dictionary<int, (double, double)>();
+
         var ceiling = new ArrayTwin(workload, twin.Calculator.Weights);
         var grains = city.SensorFiles.Select(s => twin.Runtime.GetGrain<ISensorGrain>(s.SensorId)).ToArray();
         long grainPass = 1, arrayPass = 1;
@@ -47,12 +53,37 @@ internal static class IngestBenchmark
                 var first = arrayPass;
                 arrayPass += passes;
                 return Task.FromResult(ceiling.Apply(first, passes));
+            }),
+            ("sql", async () =>
+            {
+                await sql.ResetAsync();
+                sqlSigns = await sql.ApplyAsync(0, sqlReadings);
+                return sqlReadings;
             }));
 
         await VerifyAsync(twin, ceiling, workload);
+        VerifySql(sqlSigns, workload, twin, sqlReadings);
         Measurement.Report("ingest.in_process", rates["grains"], "readings/s");
         Measurement.Report("ingest.baseline_a.array_loop", rates["array"], "readings/s");
+        Measurement.Report("ingest.baseline_b.postgresql_insert_and_sql_recompute", rates["sql"], "readings/s");
         Measurement.Ratio("ingest.in_process/baseline_a", rates["grains"], rates["array"]);
+        Measurement.Ratio("ingest.in_process/baseline_b", rates["grains"], rates["sql"]);
+    }
+
+    /// <summary>Baseline B's last recompute equals the sums that baseline A computes from the same readings.</summary>
+    private static void VerifySql(IReadOnlyDictionary<int, (double Flood, double Safety)> signs, ReadingWorkload workload, BenchTwin twin, int readings)
+    {
+        var check = new ArrayTwin(workload, twin.Calculator.Weights);
+        check.ApplyReadings(0, readings);
+        for (var district = 0; district < workload.City.Districts; district++)
+        {
+            var expected = check.District(district);
+            var actual = signs.GetValueOrDefault(district);
+            if (Math.Abs(actual.Flood - expected.FloodSeverity) > 1e-6 || Math.Abs(actual.Safety - expected.SafetySeverity) > 1e-6)
+            {
+                throw new InvalidOperationException($"Baseline B's district {district} sums {actual} differ from baseline A's {expected}.");
+            }
+        }
     }
 
     /// <summary>

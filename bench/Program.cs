@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["switchover"] = SwitchoverBenchmark.RunAsync,
     ["nearest"] = NearestCamerasBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
+    ["freshness"] = FreshnessBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

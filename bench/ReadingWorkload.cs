@@ -16,10 +16,14 @@ internal sealed class ReadingWorkload
 
     private readonly SensorThresholds[] _thresholds;
 
-    public ReadingWorkload(BenchCity city, SensorRulebook rules, int alarmEvery = 20_000)
+    private readonly Func<int, bool>? _neverAlarms;
+
+    /// <param name="neverAlarms">Sensors whose readings all stay normal (a benchmark's probes watch their district).</param>
+    public ReadingWorkload(BenchCity city, SensorRulebook rules, int alarmEvery = 20_000, Func<int, bool>? neverAlarms = null)
     {
         City = city;
         AlarmEvery = alarmEvery;
+        _neverAlarms = neverAlarms;
         _thresholds = [.. city.SensorFiles.Select(s => rules.For(s.Kind, OperatingMode.Normal))];
     }
 
@@ -31,13 +35,17 @@ internal sealed class ReadingWorkload
 
     public SensorThresholds ThresholdsOf(int sensor) => _thresholds[sensor];
 
+    public double NormalValue(int sensor) => _thresholds[sensor].Blue * 0.5;
+
+    public double RedValue(int sensor) => _thresholds[sensor].Red + (_thresholds[sensor].PhysicalMaximum - _thresholds[sensor].Red) * 0.1;
+
     public static DateTimeOffset TimeOf(long pass) => Epoch.AddTicks(pass * TimeSpan.TicksPerSecond);
 
     public double ValueOf(int sensor, long pass)
     {
         var hash = Mix((ulong)sensor * 0x9E3779B97F4A7C15UL ^ (ulong)pass * 0xC2B2AE3D27D4EB4FUL);
         var thresholds = _thresholds[sensor];
-        return hash % (ulong)AlarmEvery == 0
+        return hash % (ulong)AlarmEvery == 0 && _neverAlarms?.Invoke(sensor) != true
             ? thresholds.Red + (thresholds.PhysicalMaximum - thresholds.Red) * 0.1
             : thresholds.Blue * (0.2 + 0.5 * (hash >> 20 & 1023) / 1024.0);
     }

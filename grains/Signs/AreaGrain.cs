@@ -18,8 +18,11 @@ public sealed class AreaGrain(
     VitalSignsCalculator calculator,
     VitalSignsOptions options) : Grain, IAreaGrain, IAsyncObserver<AreaSummary>
 {
-    // Set by the first change after a publish and gone after the next: an area with nothing new costs no turns.
-    private IGrainTimer? _publishTimer;
+    // An area with nothing new costs no turns: no timer runs unless changes wait for their interval.
+    private PublishThrottle? _throttle;
+
+    private PublishThrottle Throttle => _throttle ??= new PublishThrottle(
+        TimeProvider, options.PublishInterval, due => RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
 
     public async Task Define(AreaDefinition area)
     {
@@ -31,7 +34,7 @@ public sealed class AreaGrain(
         }
         definition.State.Definition = area;
         await definition.WriteStateAsync();
-        Changed();
+        await Throttle.ChangedAsync();
     }
 
     public Task<AreaDefinition?> GetDefinition() => Task.FromResult(definition.State.Definition);
@@ -45,19 +48,17 @@ public sealed class AreaGrain(
     public Task<IReadOnlyList<VitalSigns>> GetChildren() => Task.FromResult<IReadOnlyList<VitalSigns>>(
         children.State.Children.Values.OrderBy(c => c.Area.Code, StringComparer.Ordinal).Select(c => calculator.Signs(c.Area, c.Counters, c.Reasons, c.At)).ToList());
 
-    public Task OnNextAsync(AreaSummary item)
+    public async Task OnNextAsync(AreaSummary item)
     {
         children.State.Children[item.Area.Code] = item;
-        Changed();
-        return children.WriteStateAsync();
+        await children.WriteStateAsync();
+        await Throttle.ChangedAsync();
     }
 
-    private void Changed() => _publishTimer ??= RegisterGrainTimer(_ => PublishNow(), options.PublishInterval, Timeout.InfiniteTimeSpan);
+    public Task PublishNow() => Throttle.PublishAsync();
 
-    public Task PublishNow()
+    private Task PublishSignsAsync()
     {
-        _publishTimer?.Dispose();
-        _publishTimer = null;
         var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
         return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow(), trend, options);
     }

@@ -10,8 +10,9 @@ namespace CityOps.Twin.Grains.Signs;
 
 /// <summary>
 /// A management grid: activated by the device-state and case-change streams of its code, it keeps the latest
-/// state of each of its devices and cases and, when something changed, reports its counters to its street one
-/// publish interval later (the Reduce pattern: no level ever scans the level below).
+/// state of each of its devices and cases and, when something changed, reports its counters to its street: at
+/// once after a quiet spell, else once the publish interval is up (<see cref="PublishThrottle"/>; the Reduce
+/// pattern: no level ever scans the level below).
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.DeviceStates)]
 [ImplicitStreamSubscription(TwinStreams.CaseChanges)]
@@ -22,8 +23,11 @@ public sealed class GridGrain(
     VitalSignsCalculator calculator,
     VitalSignsOptions options) : Grain, IGridGrain, IAsyncObserver<DeviceState>, IAsyncObserver<CaseRecord>
 {
-    // Set by the first change after a publish and gone after the next: an area with nothing new costs no turns.
-    private IGrainTimer? _publishTimer;
+    // An area with nothing new costs no turns: no timer runs unless changes wait for their interval.
+    private PublishThrottle? _throttle;
+
+    private PublishThrottle Throttle => _throttle ??= new PublishThrottle(
+        TimeProvider, options.PublishInterval, due => RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
 
     public async Task Define(AreaDefinition area)
     {
@@ -33,7 +37,7 @@ public sealed class GridGrain(
         }
         definition.State.Definition = area;
         await definition.WriteStateAsync();
-        Changed();
+        await Throttle.ChangedAsync();
     }
 
     public Task<AreaDefinition?> GetDefinition() => Task.FromResult(definition.State.Definition);
@@ -61,23 +65,21 @@ public sealed class GridGrain(
         return ChangedAsync();
     }
 
-    public Task PublishNow()
+    public Task PublishNow() => Throttle.PublishAsync();
+
+    private Task PublishSignsAsync()
     {
-        _publishTimer?.Dispose();
-        _publishTimer = null;
         var (counters, reasons) = Tally();
         return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow(), trend, options);
     }
 
     public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>([.. trend.State.Samples]);
 
-    private Task ChangedAsync()
+    private async Task ChangedAsync()
     {
-        Changed();
-        return tally.WriteStateAsync();
+        await tally.WriteStateAsync();
+        await Throttle.ChangedAsync();
     }
-
-    private void Changed() => _publishTimer ??= RegisterGrainTimer(_ => PublishNow(), options.PublishInterval, Timeout.InfiniteTimeSpan);
 
     private (AreaCounters, IndexReasons) Tally() => calculator.FromGrid(tally.State.Devices.Values, tally.State.Cases.Values);
 

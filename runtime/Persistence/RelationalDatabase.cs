@@ -18,6 +18,13 @@ public abstract class RelationalDatabase : IAsyncDisposable
     /// <summary>A connection for one unit of work; disposing the lease returns it. <paramref name="holder"/> names the work, for diagnostics.</summary>
     public abstract ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerMemberName] string holder = "");
 
+    /// <summary>
+    /// A connection for background work that nobody waits on (a write-behind chunk). Where connections are
+    /// scarce it lets every waiting caller of <see cref="OpenAsync"/> go first: an acknowledged write or a
+    /// grain's read must not queue behind a busy city's hot state.
+    /// </summary>
+    public virtual ValueTask<ConnectionLease> OpenForBackgroundAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken, "write-behind");
+
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
     {
         if (_schemaReady)

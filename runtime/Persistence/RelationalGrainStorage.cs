@@ -57,9 +57,9 @@ public sealed class RelationalGrainStorage : IGrainStorage, IAsyncDisposable
     public ValueTask DisposeAsync() => _commits.DisposeAsync();
 
     /// <summary>
-    /// Writes in transactions of at most <see cref="ChunkSize"/> states, each through two prepared commands: the
-    /// connection is let go between chunks, so a write-through commit or a grain's read on activation waits for
-    /// one chunk, never for a whole write-behind cycle of a busy city. A chunk that fails (the store went away)
+    /// Writes in transactions of at most <see cref="ChunkSize"/> states, each through two prepared commands, on a
+    /// background connection let go between chunks: a write-through commit or a grain's read on activation goes
+    /// before the next chunk, so it waits for one chunk at most, never for a whole write-behind cycle of a busy city. A chunk that fails (the store went away)
     /// fails its own writes, with the error; the chunks committed before it stand.
     /// </summary>
     public async Task<IReadOnlyList<GrainStateWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken = default)
@@ -85,11 +85,11 @@ public sealed class RelationalGrainStorage : IGrainStorage, IAsyncDisposable
     }
 
     /// <summary>States a write-behind transaction holds at most.</summary>
-    public const int ChunkSize = 1_000;
+    public const int ChunkSize = 250;
 
     private async Task WriteChunkAsync(IReadOnlyList<GrainStateWrite> writes, int from, int to, GrainStateWriteResult[] results, CancellationToken cancellationToken)
     {
-        await using var lease = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await _database.OpenForBackgroundAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = Prepare(lease.Connection, transaction, InsertSql);
         await using var update = Prepare(lease.Connection, transaction, UpdateSql);

@@ -48,9 +48,40 @@ public sealed class SqliteDatabase : RelationalDatabase
 
     public override string ProviderName => "sqlite";
 
+    // Callers of OpenAsync waiting for the connection: background work stands back while there are any.
+    private int _waiting;
+
     public override async ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerMemberName] string holder = "")
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+        return await LeaseAsync(holder, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask<ConnectionLease> OpenForBackgroundAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _waiting) == 0)
+            {
+                return await LeaseAsync("write-behind", cancellationToken).ConfigureAwait(false);
+            }
+            // Someone who is waited on wants the connection: hand it over and queue again behind them.
+            _gate.Release();
+            await Task.Yield();
+        }
+    }
+
+    private async ValueTask<ConnectionLease> LeaseAsync(string holder, CancellationToken cancellationToken)
+    {
         _holder = $"{holder} since {DateTime.UtcNow:HH:mm:ss.fff}";
         try
         {

@@ -11,6 +11,9 @@ namespace CityOps.Twin.Runtime.Persistence;
 /// </summary>
 internal sealed class WriteBehindFlusher : IAsyncDisposable
 {
+    /// <summary>States snapshotted and written together, at most.</summary>
+    internal const int Slice = 500;
+
     private readonly ConcurrentQueue<IWriteBehindEntry> _pending = new();
     private readonly SemaphoreSlim _cycle = new(1, 1);
     private readonly RuntimeInstruments _instruments;
@@ -101,50 +104,58 @@ internal sealed class WriteBehindFlusher : IAsyncDisposable
             return;
         }
 
-        var snapshots = new Task<GrainStateWrite?>[entries.Count];
-        for (var i = 0; i < entries.Count; i++)
+        // A slice at a time: the snapshots of a busy city's every sensor queued at once would stand for a second
+        // in the thread pool's queue in front of everything else (an alarm's case, a view's frame).
+        for (var offset = 0; offset < entries.Count; offset += Slice)
         {
-            snapshots[i] = SnapshotInTurnAsync(entries[i]);
-        }
-        Volatile.Write(ref _phase, $"waiting for {entries.Count} snapshots");
-        await Task.WhenAll(snapshots).ConfigureAwait(false);
+            var slice = entries.GetRange(offset, Math.Min(Slice, entries.Count - offset));
+            var snapshots = new Task<GrainStateWrite?>[slice.Count];
+            for (var i = 0; i < slice.Count; i++)
+            {
+                snapshots[i] = SnapshotInTurnAsync(slice[i]);
+            }
+            Volatile.Write(ref _phase, $"waiting for {slice.Count} snapshots");
+            await Task.WhenAll(snapshots).ConfigureAwait(false);
 
-        foreach (var group in Enumerable.Range(0, entries.Count)
-                     .Where(i => snapshots[i].Result is not null)
-                     .GroupBy(i => entries[i].Storage))
-        {
-            var indexes = group.ToArray();
-            var writes = indexes.Select(i => snapshots[i].Result!).ToArray();
-            var started = Stopwatch.GetTimestamp();
-            Volatile.Write(ref _phase, $"writing {writes.Length} states to {group.Key.Name}");
-            IReadOnlyList<GrainStateWriteResult> results;
-            try
+            foreach (var group in Enumerable.Range(0, slice.Count)
+                         .Where(i => snapshots[i].Result is not null)
+                         .GroupBy(i => slice[i].Storage))
             {
-                results = await group.Key.WriteManyAsync(writes).ConfigureAwait(false);
-                _instruments.StorageWritten(group.Key.Name, started);
-            }
-            catch (Exception exception)
-            {
-                _instruments.StorageFailed(group.Key.Name, "write-behind");
-                _logger.LogError(exception, "Write-behind batch of {Count} states to storage {Storage} failed; the states will be written again", writes.Length, group.Key.Name);
-                results = writes.Select(_ => new GrainStateWriteResult(0, exception)).ToArray();
-            }
-
-            if (results.FirstOrDefault(r => r.Error is { } error && error is not InconsistentStateException) is { Error: { } failure })
-            {
-                _instruments.StorageFailed(group.Key.Name, "write-behind");
-                _logger.LogError(failure, "Write-behind: {Count} of {Total} states to storage {Storage} were not saved; they will be written again",
-                    results.Count(r => r.Error is { } e && e is not InconsistentStateException), writes.Length, group.Key.Name);
-            }
-            for (var j = 0; j < indexes.Length; j++)
-            {
-                if (results[j].Error is InconsistentStateException conflict)
+                var indexes = group.ToArray();
+                var writes = indexes.Select(i => snapshots[i].Result!).ToArray();
+                var started = Stopwatch.GetTimestamp();
+                Volatile.Write(ref _phase, $"writing {writes.Length} states to {group.Key.Name}");
+                IReadOnlyList<GrainStateWriteResult> results;
+                var failed = false;
+                try
                 {
-                    _logger.LogError(conflict, "Write-behind state conflict");
+                    results = await group.Key.WriteManyAsync(writes).ConfigureAwait(false);
+                    _instruments.StorageWritten(group.Key.Name, started);
                 }
-                if (entries[indexes[j]].SnapshotSaved(results[j], writes[j]))
+                catch (Exception exception)
                 {
-                    _pending.Enqueue(entries[indexes[j]]);
+                    _instruments.StorageFailed(group.Key.Name, "write-behind");
+                    _logger.LogError(exception, "Write-behind batch of {Count} states to storage {Storage} failed; the states will be written again", writes.Length, group.Key.Name);
+                    results = writes.Select(_ => new GrainStateWriteResult(0, exception)).ToArray();
+                    failed = true;
+                }
+
+                if (!failed && results.FirstOrDefault(r => r.Error is { } error && error is not InconsistentStateException) is { Error: { } failure })
+                {
+                    _instruments.StorageFailed(group.Key.Name, "write-behind");
+                    _logger.LogError(failure, "Write-behind: {Count} of {Total} states to storage {Storage} were not saved; they will be written again",
+                        results.Count(r => r.Error is { } e && e is not InconsistentStateException), writes.Length, group.Key.Name);
+                }
+                for (var j = 0; j < indexes.Length; j++)
+                {
+                    if (results[j].Error is InconsistentStateException conflict)
+                    {
+                        _logger.LogError(conflict, "Write-behind state conflict");
+                    }
+                    if (slice[indexes[j]].SnapshotSaved(results[j], writes[j]))
+                    {
+                        _pending.Enqueue(slice[indexes[j]]);
+                    }
                 }
             }
         }
