@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["nearest"] = NearestCamerasBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["freshness"] = FreshnessBenchmark.RunAsync,
+    ["scale"] = ScaleBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

@@ -35,9 +35,6 @@ public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, 
         }
     }
 
-    // Sensors told at once: the whole demo city in well under a second, without flooding the thread pool.
-    private const int Parallelism = 64;
-
     public async Task<ModeChange> SwitchAsync(ModeSwitch request)
     {
         var commander = request.By?.Trim() ?? string.Empty;
@@ -71,15 +68,66 @@ public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, 
         return city.Areas.TryGetValue(gridCode, out var grid) ? grid.Team : null;
     }
 
-    /// <summary>Tells every sensor the rules of its grid. (A sensor activated later reads them from the mode grain itself.)</summary>
+    /// <summary>
+    /// Tells every sensor the rules of its grid. The mode of each grid follows from the mode grain's one answer,
+    /// so the fan-out is one call a sensor: a few callers each walk their share of the sensors and keep up to
+    /// <see cref="InFlight"/> calls going (most return at once; a sensor whose level changes writes its alarm
+    /// and opens its case meanwhile). A sensor activated later reads its rules from the mode grain itself.
+    /// </summary>
     public async Task BroadcastAsync(ICityModeGrain? modeGrain = null, CancellationToken cancellationToken = default)
     {
         modeGrain ??= client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey);
-        await Parallel.ForEachAsync(city.Sensors.Values, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (sensor, _) =>
-            await client.GetGrain<ISensorGrain>(sensor.SensorId).ApplyMode(await modeGrain.GetModeFor(sensor.GridCode)));
+        var mode = await modeGrain.GetMode();
+        var covered = mode.IsEmergency && !mode.IsCityWide ? GridsOf(mode.Districts).ToHashSet(StringComparer.Ordinal) : null;
+        OperatingMode ModeOf(string grid) => mode.IsEmergency && (covered is null || covered.Contains(grid)) ? OperatingMode.Emergency : OperatingMode.Normal;
+
+        var sensors = SensorReferences();
+        var callers = Math.Max(2, Environment.ProcessorCount * 2);
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+        {
+            var waiting = new List<Task>(InFlight);
+            for (var i = c; i < sensors.Length; i += callers)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var call = sensors[i].Grain.ApplyMode(ModeOf(sensors[i].GridCode));
+                if (!call.IsCompleted)
+                {
+                    waiting.Add(call);
+                }
+                else if (call.IsFaulted)
+                {
+                    await call;
+                }
+                if (waiting.Count == InFlight)
+                {
+                    await Task.WhenAll(waiting);
+                    waiting.Clear();
+                }
+            }
+            await Task.WhenAll(waiting);
+        }, cancellationToken)));
     }
 
-    private List<string> GridsOf(IReadOnlyList<string> districts)
+    private const int InFlight = 256;
+
+    // The sensors' references, made once per city (a reference remembers its activation, so a call skips the lookup).
+    private sealed record SensorReferenceCache(IReadOnlyDictionary<string, SensorFile> City, (string GridCode, ISensorGrain Grain)[] Sensors);
+
+    private SensorReferenceCache? _references;
+
+    private (string GridCode, ISensorGrain Grain)[] SensorReferences()
+    {
+        var sensors = city.Sensors;
+        if (Volatile.Read(ref _references) is { } cached && ReferenceEquals(cached.City, sensors))
+        {
+            return cached.Sensors;
+        }
+        var references = sensors.Values.Select(s => (s.GridCode, client.GetGrain<ISensorGrain>(s.SensorId))).ToArray();
+        Volatile.Write(ref _references, new SensorReferenceCache(sensors, references));
+        return references;
+    }
+
+    private List<string> GridsOf(IReadOnlyCollection<string> districts)
     {
         var streets = city.Areas.Values.Where(a => a.Level == AreaLevel.Street && districts.Contains(a.ParentCode!)).Select(a => a.Code).ToHashSet(StringComparer.Ordinal);
         return [.. city.Areas.Values.Where(a => a.Level == AreaLevel.Grid && streets.Contains(a.ParentCode!)).Select(a => a.Code)];

@@ -14,24 +14,31 @@ namespace CityOps.Twin.Grains.Sensors;
 [JsonConverter(typeof(ReadingRingConverter))]
 public sealed class ReadingRing
 {
-    private readonly long[] _ticks;
-    private readonly double[] _values;
+    // Grown by doubling until they hold Capacity readings: a sensor that has sent few readings holds little.
+    // While they grow the ring has not wrapped (_start is 0), so growing is a copy.
+    private long[] _ticks = [];
+    private double[] _values = [];
     private int _start;
 
     public ReadingRing(int capacity = 96)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _ticks = new long[capacity];
-        _values = new double[capacity];
+        Capacity = capacity;
     }
 
-    public int Capacity => _ticks.Length;
+    public int Capacity { get; }
 
     public int Count { get; private set; }
 
     /// <summary>Appends a reading (UTC), dropping the oldest when full.</summary>
     public void Add(DateTimeOffset measuredAt, double value)
     {
+        if (Count == _ticks.Length && Count < Capacity)
+        {
+            var size = Math.Min(Capacity, Math.Max(4, Count * 2));
+            Array.Resize(ref _ticks, size);
+            Array.Resize(ref _values, size);
+        }
         var slot = (_start + Count) % Capacity;
         _ticks[slot] = measuredAt.UtcTicks;
         _values[slot] = value;
