@@ -68,6 +68,87 @@ internal static class IngestBenchmark
         Measurement.Report("ingest.baseline_b.postgresql_insert_and_sql_recompute", rates["sql"], "readings/s");
         Measurement.Ratio("ingest.in_process/baseline_a", rates["grains"], rates["array"]);
         Measurement.Ratio("ingest.in_process/baseline_b", rates["grains"], rates["sql"]);
+
+        await twin.DisposeAsync();
+        var http = await ThroughHttpAsync(quick, rounds);
+        Measurement.Report("ingest.http_batch_api", http, "readings/s");
+        Measurement.Ratio("ingest.http_batch_api/in_process", http, rates["grains"]);
+        Measurement.Ratio("ingest.http_batch_api/baseline_b", http, rates["sql"]);
+    }
+
+    /// <summary>
+    /// The silo's POST /api/ingest/readings from a few gateways at once over loopback, each owning a share of the
+    /// demo city's sensors and sending batches of 5,000 readings one after another. The bodies are made before
+    /// the clock starts, so the figure is the silo's (parse, validate, apply), not the client's JSON writer.
+    /// </summary>
+    private static async Task<double> ThroughHttpAsync(bool quick, int rounds)
+    {
+        const int BatchSize = 5_000;
+        var gateways = Environment.ProcessorCount * 2;
+        var perRound = quick ? 20_000 : 400_000;
+        using var folder = new TempFolder();
+        await using var silo = await SiloProcess.StartAsync(folder.Path, ["--storage", "sqlite"], TimeSpan.FromMinutes(5));
+        using var devices = System.Text.Json.JsonDocument.Parse(await silo.Http.GetStringAsync("/api/geojson/devices"));
+        var sensors = devices.RootElement.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties"))
+            .Where(p => p.GetProperty("kind").GetString() == "Sensor")
+            .Select(p => (Id: p.GetProperty("id").GetString()!, Kind: Enum.Parse<SensorKind>(p.GetProperty("sensorKind").GetString()!))).ToArray();
+
+        // Reading k of a gateway goes to its (k mod share)-th sensor, one millisecond later each time round its share.
+        var start = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var rules = SensorRulebook.Default;
+        var bodies = new List<byte[]>[rounds + 1][];
+        for (var round = 0; round <= rounds; round++)
+        {
+            bodies[round] = new List<byte[]>[gateways];
+            for (var gateway = 0; gateway < gateways; gateway++)
+            {
+                var share = sensors.Where((_, i) => i % gateways == gateway).ToArray();
+                var batches = bodies[round][gateway] = [];
+                var readings = perRound / gateways;
+                for (var offset = 0; offset < readings; offset += BatchSize)
+                {
+                    var batch = Enumerable.Range(offset, Math.Min(BatchSize, readings - offset)).Select(k =>
+                    {
+                        var n = (long)round * readings + k;
+                        var (id, kind) = share[n % share.Length];
+                        return new
+                        {
+                            sensorId = id,
+                            measuredAt = start.AddMilliseconds(n / share.Length).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                            value = rules.For(kind, Contracts.Mode.OperatingMode.Normal).Blue * (0.2 + n % 7 / 20.0),
+                        };
+                    });
+                    batches.Add(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { readings = batch }));
+                }
+            }
+        }
+
+        var next = 0;
+        var rate = (await Measurement.MedianRatesAsync(rounds, ("http", async () =>
+        {
+            var round = bodies[next++];
+            var accepted = await Task.WhenAll(round.Select(async batches =>
+            {
+                long count = 0;
+                foreach (var body in batches)
+                {
+                    using var content = new ByteArrayContent(body);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    using var response = await silo.Http.PostAsync("/api/ingest/readings", content);
+                    var text = await response.Content.ReadAsStringAsync();
+                    using var result = System.Text.Json.JsonDocument.Parse(text);
+                    if (!response.IsSuccessStatusCode || result.RootElement.GetProperty("rejected").GetArrayLength() > 0)
+                    {
+                        throw new InvalidOperationException($"A batch was refused in part or whole ({(int)response.StatusCode}): {text[..Math.Min(400, text.Length)]}");
+                    }
+                    count += result.RootElement.GetProperty("accepted").GetInt64();
+                }
+                return count;
+            }));
+            return accepted.Sum();
+        })))["http"];
+        await silo.StopAsync();
+        return rate;
     }
 
     /// <summary>Baseline B's last recompute equals the sums that baseline A computes from the same readings.</summary>

@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["ingest"] = IngestBenchmark.RunAsync,
     ["freshness"] = FreshnessBenchmark.RunAsync,
     ["scale"] = ScaleBenchmark.RunAsync,
+    ["recovery"] = RecoveryBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace CityOps.Twin.Bench;
+
+/// <summary>
+/// The real silo as its own process on a loopback port (the demo city, the simulator off so that all load is
+/// the benchmark's): started, waited on until it serves, and stopped or killed with SIGKILL.
+/// </summary>
+internal sealed partial class SiloProcess : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+    private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, line) => Observe(line.Data);
+        _process.ErrorDataReceived += (_, line) => Observe(line.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) => _address.TrySetException(new InvalidOperationException($"The silo exited with {_process.ExitCode}:\n{Output()}"));
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>Seconds from the process start until /healthz answered healthy.</summary>
+    public double SecondsToServe { get; private set; }
+
+    /// <summary>Starts a silo over the storage the arguments name and waits until it serves.</summary>
+    public static async Task<SiloProcess> StartAsync(string dataFolder, IEnumerable<string> storage, TimeSpan timeout)
+    {
+        var directory = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloDirectory").Value!;
+        var program = Path.Combine(directory, "CityOps.Twin.Silo");
+        if (!File.Exists(program))
+        {
+            throw new InvalidOperationException($"No silo at {program}: build the solution first (dotnet build -c Release).");
+        }
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--urls", "http://127.0.0.1:0", "--data", dataFolder, "--Simulation:ReadingsPerSecond", "0", "--Logging:LogLevel:Default", "Warning" }.Concat(storage))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var started = Stopwatch.GetTimestamp();
+        var silo = new SiloProcess(Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start."));
+        try
+        {
+            silo.Address = await silo._address.Task.WaitAsync(timeout);
+            silo.Http = new HttpClient { BaseAddress = silo.Address, Timeout = TimeSpan.FromSeconds(100) };
+            using var probe = new HttpClient { BaseAddress = silo.Address, Timeout = TimeSpan.FromSeconds(5) };
+            while (true)
+            {
+                try
+                {
+                    // Degraded (still filing the city) answers 200 too: serving means healthy.
+                    var health = await probe.GetAsync("/healthz");
+                    if (health.IsSuccessStatusCode && await health.Content.ReadAsStringAsync() == "Healthy")
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+                if (Stopwatch.GetElapsedTime(started) > timeout)
+                {
+                    throw new TimeoutException($"The silo did not serve within {timeout}:\n{silo.Output()}");
+                }
+                await Task.Delay(10);
+            }
+            silo.SecondsToServe = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            return silo;
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<T> GetAsync<T>(string path) => (await Http.GetFromJsonAsync<T>(path, Json))!;
+
+    /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait: the silo saves its write-behind state on the way out.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+    }
+
+    public string Output()
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output.TakeLast(60));
+        }
+    }
+
+    private void Observe(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+        if (TwinViewAt().Match(line) is { Success: true } match)
+        {
+            _address.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"twin view at (http://[^/\s]+)/")]
+    private static partial Regex TwinViewAt();
+}
