@@ -75,7 +75,18 @@ internal static class RecoveryBenchmark
             await Task.Delay(load);
             await silo.KillAsync();
             killed = Stopwatch.StartNew();
-            await Task.WhenAll(running);
+            try
+            {
+                await Task.WhenAll(running);
+                if (work.Steps == 0 || work.Readings == 0)
+                {
+                    throw new InvalidOperationException($"the silo acknowledged {work.Readings} readings and {work.Steps} case steps in {load.TotalSeconds} s of load");
+                }
+            }
+            catch (InvalidOperationException refused)
+            {
+                throw new InvalidOperationException($"{store}: {refused.Message}\nThe silo said:\n{silo.Output()}", refused);
+            }
         }
 
         await using var again = await SiloProcess.StartAsync(data, storage, timeout);
@@ -239,7 +250,7 @@ internal static class RecoveryBenchmark
                     }, CancellationToken.None);
                     if (!reported.IsSuccessStatusCode)
                     {
-                        throw new InvalidOperationException($"Reporting a case was refused: {await reported.Content.ReadAsStringAsync()}");
+                        throw new InvalidOperationException($"Reporting a case was refused ({(int)reported.StatusCode}): {await reported.Content.ReadAsStringAsync()}");
                     }
                     var id = (await reported.Content.ReadFromJsonAsync<CaseRecord>(SiloProcess.Json))!.CaseId;
                     Cases[id] = CaseStatus.Reported;
@@ -248,7 +259,7 @@ internal static class RecoveryBenchmark
                         var step = await http.PostAsJsonAsync($"/api/cases/{id}/{route}", body, CancellationToken.None);
                         if (!step.IsSuccessStatusCode)
                         {
-                            throw new InvalidOperationException($"Step {route} of case {id} was refused: {await step.Content.ReadAsStringAsync()}");
+                            throw new InvalidOperationException($"Step {route} of case {id} was refused ({(int)step.StatusCode}): {await step.Content.ReadAsStringAsync()}");
                         }
                         Cases[id] = after;
                         Interlocked.Increment(ref _steps);
@@ -290,7 +301,7 @@ internal static class RecoveryBenchmark
             foreach (var (id, last) in _lastAcked)
             {
                 using var device = JsonDocument.Parse(await silo.Http.GetStringAsync($"/api/devices/{id}"));
-                var restored = device.RootElement.GetProperty("measuredAt").GetDateTimeOffset();
+                var restored = device.RootElement.GetProperty("measuredAt") is { ValueKind: JsonValueKind.String } at ? at.GetDateTimeOffset() : DateTimeOffset.MinValue;
                 if (restored >= last.At)
                 {
                     continue;

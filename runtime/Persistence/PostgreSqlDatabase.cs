@@ -5,7 +5,26 @@ namespace CityOps.Twin.Runtime.Persistence;
 /// <summary>PostgreSQL through Npgsql's pooled data source: many connections at once, one per unit of work.</summary>
 public sealed class PostgreSqlDatabase(string connectionString) : RelationalDatabase
 {
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    /// <summary>
+    /// Connections a silo opens at most unless its connection string says otherwise. Npgsql's own default (100)
+    /// is more than a stock server lets in (max_connections 100, three of them reserved): a silo activating
+    /// thousands of grains at once after a restart was refused "too many clients" instead of waiting its turn.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 32;
+
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(WithPoolLimit(connectionString));
+
+    private static string WithPoolLimit(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var named = connectionString.Split(';').Select(p => p.Split('=')[0].Trim().Replace(" ", string.Empty, StringComparison.Ordinal))
+            .Any(k => k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase));
+        if (!named)
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+        return builder.ConnectionString;
+    }
 
     public override string ProviderName => "postgresql";
 

@@ -28,8 +28,7 @@ public sealed class SiloHostingTests
     [Fact]
     public async Task The_silo_over_PostgreSQL_is_healthy()
     {
-        var connection = Environment.GetEnvironmentVariable("TWIN_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("TWIN_TEST_POSTGRES is not set; run the tests with ./test.sh, which starts PostgreSQL.");
+        var connection = CityOps.Twin.Tests.Shared.TestPostgres.ConnectionString;
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "postgres"), ("connection", connection));
         var client = silo.CreateClient();
         await silo.WhenCityFiledAsync();
