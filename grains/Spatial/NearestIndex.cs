@@ -1,15 +1,14 @@
 using CityOps.Twin.Contracts.Geo;
-using NetTopologySuite.Geometries;
-using NetTopologySuite.Index.Strtree;
 
 namespace CityOps.Twin.Grains.Spatial;
 
 /// <summary>
 /// The k nearest of a fixed set of positions (cameras) to any point, by great-circle distance, equal to a
-/// brute-force search. An STRtree over the positions projected to metres (equirectangular at the set's mean
-/// latitude) answers one window query around the point, sized from the set's density; the window grows until
-/// the k-th nearest found, measured exactly, lies inside it by more than the projection's error (about 1 %
-/// across a city), so every position that could be nearer has been ranked exactly.
+/// brute-force search. The positions, projected to metres (equirectangular at the set's mean latitude), are
+/// bucketed in a uniform grid of cells sized to hold about two each, stored cell by cell in one array. A
+/// query ranks the positions of the point's cell exactly, then of the rings of cells around it, and stops
+/// once the k-th nearest found, measured exactly, lies inside the rings searched by more than the
+/// projection's error (about 1 % across a city): nothing outside them can be nearer.
 /// Ties (cameras at one intersection share a position) go to the one listed first.
 /// </summary>
 public sealed class NearestIndex<T>
@@ -18,31 +17,45 @@ public sealed class NearestIndex<T>
     private const double ProjectionMargin = 1.05;
     private const double ProjectionSlackMeters = 1.0;
 
-    private readonly STRtree<Entry> _tree = new();
     private readonly double _cosMeanLatitude;
-    private readonly Envelope _extent;
-    private readonly double _startRadius;
+    private readonly double _minX, _minY, _cell;
+    private readonly int _columns, _rows;
+    // Entries sorted by cell; the entries of cell c are [_cellStart[c], _cellStart[c + 1]).
+    private readonly Entry[] _entries;
+    private readonly int[] _cellStart;
 
     public NearestIndex(IEnumerable<(T Item, GeoPoint Position)> items)
     {
         var all = items.ToList();
-        _cosMeanLatitude = Math.Cos((all.Count == 0 ? 0 : all.Average(i => i.Position.Latitude)) * Math.PI / 180);
-        for (var order = 0; order < all.Count; order++)
-        {
-            var (item, position) = all[order];
-            var entry = new Entry(item, position, Project(position), order);
-            _tree.Insert(new Envelope(entry.Projected), entry);
-        }
-        _tree.Build();
         Count = all.Count;
-        _extent = new Envelope();
-        foreach (var (_, position) in all)
+        _cosMeanLatitude = Math.Cos((all.Count == 0 ? 0 : all.Average(i => i.Position.Latitude)) * Math.PI / 180);
+        var projected = all.Select(i => Project(i.Position)).ToArray();
+        _minX = projected.Length == 0 ? 0 : projected.Min(p => p.X);
+        _minY = projected.Length == 0 ? 0 : projected.Min(p => p.Y);
+        var width = Math.Max(1, projected.Length == 0 ? 1 : projected.Max(p => p.X) - _minX);
+        var height = Math.Max(1, projected.Length == 0 ? 1 : projected.Max(p => p.Y) - _minY);
+        // About two items a cell where they are spread evenly, and never so many cells that empty ones cost more than items.
+        _cell = Math.Max(ProjectionSlackMeters * 10, Math.Sqrt(2 * width * height / Math.Max(Count, 1)));
+        _columns = (int)(width / _cell) + 1;
+        _rows = (int)(height / _cell) + 1;
+
+        var cells = new int[all.Count];
+        _cellStart = new int[_columns * _rows + 1];
+        for (var i = 0; i < all.Count; i++)
         {
-            _extent.ExpandToInclude(Project(position));
+            cells[i] = CellOf(projected[i].X, projected[i].Y);
+            _cellStart[cells[i] + 1]++;
         }
-        // The radius that holds about two items where they are spread evenly over their extent.
-        var area = Math.Max(_extent.Width, 1) * Math.Max(_extent.Height, 1);
-        _startRadius = Math.Max(ProjectionSlackMeters * 10, Math.Sqrt(2 * area / Math.Max(Count, 1) / Math.PI));
+        for (var c = 0; c < _columns * _rows; c++)
+        {
+            _cellStart[c + 1] += _cellStart[c];
+        }
+        _entries = new Entry[all.Count];
+        var next = _cellStart[..^1];
+        for (var i = 0; i < all.Count; i++)
+        {
+            _entries[next[cells[i]]++] = new Entry(all[i].Item, all[i].Position, i);
+        }
     }
 
     public int Count { get; }
@@ -51,50 +64,82 @@ public sealed class NearestIndex<T>
     public IReadOnlyList<(T Item, double DistanceMeters)> Nearest(GeoPoint point, int k, Func<T, bool>? filter = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        var best = new List<(Entry Entry, double DistanceMeters)>(k + 1);
         if (Count == 0)
         {
             return [];
         }
 
-        // One window query around the point, sized from the set's density to hold about 2k items; grown until its
-        // k-th nearest (measured exactly) lies well inside it, so nothing outside can be nearer.
-        var centre = Project(point);
-        var radius = _startRadius * Math.Sqrt(k);
-        var candidates = new List<(T Item, double DistanceMeters, int Order)>();
-        while (true)
+        var (x, y) = Project(point);
+        var column = Math.Clamp((int)Math.Floor((x - _minX) / _cell), 0, _columns - 1);
+        var row = Math.Clamp((int)Math.Floor((y - _minY) / _cell), 0, _rows - 1);
+        // How far outside the grid the point is: rings only start to count once they reach it.
+        var outside = Math.Max(Math.Max(_minX - x, x - (_minX + _columns * _cell)), Math.Max(_minY - y, y - (_minY + _rows * _cell)));
+        var rings = Math.Max(Math.Max(column, _columns - 1 - column), Math.Max(row, _rows - 1 - row));
+        for (var ring = 0; ring <= rings; ring++)
         {
-            candidates.Clear();
-            var window = new Envelope(centre);
-            window.ExpandBy(radius);
-            foreach (var entry in _tree.Query(window))
+            for (var r = row - ring; r <= row + ring; r++)
             {
-                if (filter is null || filter(entry.Item))
+                if (r < 0 || r >= _rows)
                 {
-                    candidates.Add((entry.Item, point.DistanceTo(entry.Position), entry.Order));
+                    continue;
+                }
+                var edge = r == row - ring || r == row + ring;
+                for (var c = column - ring; c <= column + ring; c += edge ? 1 : 2 * ring)
+                {
+                    if (c >= 0 && c < _columns)
+                    {
+                        Rank(r * _columns + c, point, k, filter, best);
+                    }
                 }
             }
-            var everything = window.Contains(_extent);
-            if (candidates.Count >= k || everything)
+            // Everything within `ring` whole cells of the point's cell has been ranked.
+            var searched = ring * _cell - Math.Max(0, outside);
+            if (best.Count == k && best[k - 1].DistanceMeters * ProjectionMargin + ProjectionSlackMeters <= searched)
             {
-                candidates.Sort(static (a, b) => a.DistanceMeters != b.DistanceMeters ? a.DistanceMeters.CompareTo(b.DistanceMeters) : a.Order.CompareTo(b.Order));
-                var needed = candidates.Count >= k ? candidates[k - 1].DistanceMeters * ProjectionMargin + ProjectionSlackMeters : double.PositiveInfinity;
-                if (needed <= radius || everything)
-                {
-                    return [.. candidates.Take(k).Select(c => (c.Item, c.DistanceMeters))];
-                }
-                radius = needed;
+                break;
             }
-            else
+        }
+        return [.. best.Select(b => (b.Entry.Item, b.DistanceMeters))];
+    }
+
+    private void Rank(int cell, GeoPoint point, int k, Func<T, bool>? filter, List<(Entry Entry, double DistanceMeters)> best)
+    {
+        for (var i = _cellStart[cell]; i < _cellStart[cell + 1]; i++)
+        {
+            var entry = _entries[i];
+            if (filter is not null && !filter(entry.Item))
             {
-                radius *= 2;
+                continue;
+            }
+            var distance = point.DistanceTo(entry.Position);
+            if (best.Count == k && !Before(distance, entry.Order, best[k - 1]))
+            {
+                continue;
+            }
+            var at = best.Count;
+            while (at > 0 && Before(distance, entry.Order, best[at - 1]))
+            {
+                at--;
+            }
+            best.Insert(at, (entry, distance));
+            if (best.Count > k)
+            {
+                best.RemoveAt(k);
             }
         }
     }
 
-    private Coordinate Project(GeoPoint position) => new(
+    private static bool Before(double distance, int order, (Entry Entry, double DistanceMeters) other) =>
+        distance < other.DistanceMeters || (distance == other.DistanceMeters && order < other.Entry.Order);
+
+    private int CellOf(double x, double y) =>
+        Math.Clamp((int)((y - _minY) / _cell), 0, _rows - 1) * _columns + Math.Clamp((int)((x - _minX) / _cell), 0, _columns - 1);
+
+    private (double X, double Y) Project(GeoPoint position) => (
         position.Longitude * Math.PI / 180 * GeoPoint.EarthRadiusMeters * _cosMeanLatitude,
         position.Latitude * Math.PI / 180 * GeoPoint.EarthRadiusMeters);
 
     /// <summary><see cref="Order"/> is the position in the input: cameras at one intersection share a position, and ties go to the one listed first.</summary>
-    private sealed record Entry(T Item, GeoPoint Position, Coordinate Projected, int Order);
+    private sealed record Entry(T Item, GeoPoint Position, int Order);
 }

@@ -47,6 +47,20 @@ public sealed class NearestIndexTests
         }
     }
 
+    [Theory]
+    [InlineData(119.5, 29.8)]
+    [InlineData(123.2, 32.6)]
+    [InlineData(121.47, 33.0)]
+    public void A_point_far_outside_the_cameras_still_gets_the_nearest_of_them(double longitude, double latitude)
+    {
+        var index = new NearestIndex<string>(Cameras);
+        var point = new GeoPoint(longitude, latitude);
+
+        var found = index.Nearest(point, 25);
+
+        Assert.Equal(Cameras.OrderBy(c => point.DistanceTo(c.Position)).Take(25).Select(c => c.Id), found.Select(c => c.Item));
+    }
+
     [Fact]
     public void Fewer_items_than_asked_gives_all_of_them_nearest_first()
     {
