@@ -17,18 +17,14 @@ internal static class IngestBenchmark
     {
         var sensors = quick ? 2_000 : 100_000;
         var passes = quick ? 2 : 60;
-        var rounds = quick ? 1 : int.Parse(Environment.GetEnvironmentVariable("BENCH_ROUNDS") ?? "5");
+        var rounds = quick ? 1 : 5;
         var producers = Environment.ProcessorCount * 4;
         var city = new BenchCity(sensors, gridsPerStreet: quick ? 5 : 25);
         var workload = new ReadingWorkload(city, SensorRulebook.Default, alarmEvery: quick ? 500 : 20_000);
 
         using var folder = new TempFolder();
         var started = Stopwatch.GetTimestamp();
-        await using var twin = await BenchTwin.StartAsync(city, b =>
-        {
-            if (Environment.GetEnvironmentVariable("BENCH_MEMORY") == "1") b.UseInMemoryStorage(); else b.UseSqlite(Path.Combine(folder.Path, "twin.db"));
-            if (Environment.GetEnvironmentVariable("BENCH_WINDOW") is { } w) b.Configure(o => o.WriteBehindWindow = TimeSpan.FromSeconds(double.Parse(w)));
-        });
+        await using var twin = await BenchTwin.StartAsync(city, b => b.UseSqlite(Path.Combine(folder.Path, "twin.db")));
         Console.WriteLine($"ingest.setup: {sensors:N0} sensors filed in {Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s");
 
         await using var postgres = await BenchPostgres.StartAsync();

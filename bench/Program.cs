@@ -14,6 +14,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
 };
 
 var name = args.FirstOrDefault() ?? "all";
+Console.WriteLine($"bench: {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 if (name.Equals("quick", StringComparison.OrdinalIgnoreCase) || name.Equals("all", StringComparison.OrdinalIgnoreCase))
 {
     var quick = name.Equals("quick", StringComparison.OrdinalIgnoreCase);
