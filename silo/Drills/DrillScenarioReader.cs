@@ -24,13 +24,19 @@ public static partial class DrillScenarioReader
     public static DrillScenario Read(TextReader text, string source, CityRegistry city)
     {
         var yaml = new YamlStream();
+        var parser = new YamlDotNet.Core.Parser(text);
         try
         {
-            yaml.Load(text);
+            yaml.Load(parser);
         }
         catch (YamlException exception)
         {
             throw new DrillScenarioException($"{source} line {exception.Start.Line}: not valid YAML or JSON: {exception.InnerException?.Message ?? exception.Message}");
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some broken structures (an unclosed flow mapping) without a YamlException.
+            throw new DrillScenarioException($"{source} line {parser.Current?.Start.Line.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}: not valid YAML or JSON: a mapping or list is not closed or not well formed there.");
         }
         if (yaml.Documents.Count != 1 || yaml.Documents[0].RootNode is not YamlMappingNode root)
         {
