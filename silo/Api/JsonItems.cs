@@ -10,8 +10,17 @@ namespace CityOps.Twin.Silo.Api;
 internal static partial class JsonItems
 {
     /// <summary>An ISO 8601 time ends with its offset: Z, or +hh:mm / -hh:mm.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"(Z|[+-]\d{2}:?\d{2})$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex EndsWithOffset();
+    // A date, a time and an offset: "10:00+08:00" alone would be read as today, and "2026-07-27 08:00" as the server's zone.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex IsoDateTimeWithOffset();
+
+    /// <summary>An ISO 8601 date and time with its offset (2026-07-27T08:00:00+08:00, or ...Z); nothing looser.</summary>
+    public static bool TryIsoTime(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        return text is not null && IsoDateTimeWithOffset().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
 
     public static bool TryString(JsonElement item, string field, out string value, out string? error)
     {
@@ -39,8 +48,7 @@ internal static partial class JsonItems
             return false;
         }
         // ISO 8601 with an offset: a time without one could be UTC or Beijing time, eight hours apart.
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value)
-            || !EndsWithOffset().IsMatch(text))
+        if (!TryIsoTime(text, out value))
         {
             error = $"{field} '{text}' is not an ISO 8601 time with an offset (e.g. 2026-07-27T08:00:00+08:00)";
             return false;

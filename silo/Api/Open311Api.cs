@@ -60,9 +60,9 @@ public static class Open311Api
         DateTimeOffset? due = null;
         if (Field("attribute[expected_datetime]") is { } dueText)
         {
-            if (!DateTimeOffset.TryParse(dueText, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+            if (!JsonItems.TryIsoTime(dueText, out var parsed))
             {
-                return Error(StatusCodes.Status400BadRequest, $"attribute[expected_datetime] '{dueText}' is not an ISO 8601 time");
+                return Error(StatusCodes.Status400BadRequest, $"attribute[expected_datetime] '{dueText}' is not an ISO 8601 date and time with an offset (e.g. 2026-07-27T18:00:00+08:00)");
             }
             due = parsed;
         }

@@ -172,7 +172,8 @@ public sealed class Open311BostonTests
     [InlineData("service_code=9999&lat=42.36&long=-71.06", "service_code '9999' is not a service")]
     [InlineData("service_code=0801&lat=north", "lat and long (WGS84) are required")]
     [InlineData("service_code=0801&lat=31.2&long=121.5", "121.5,31.2 is in no grid of the city")]
-    [InlineData("service_code=0801&lat=42.36&long=-71.06&attribute%5Bexpected_datetime%5D=soon", "attribute[expected_datetime] 'soon' is not an ISO 8601 time")]
+    [InlineData("service_code=0801&lat=42.36&long=-71.06&attribute%5Bexpected_datetime%5D=soon", "attribute[expected_datetime] 'soon' is not an ISO 8601 date and time with an offset")]
+    [InlineData("service_code=0801&lat=42.36&long=-71.06&attribute%5Bexpected_datetime%5D=10%3A00", "attribute[expected_datetime] '10:00' is not an ISO 8601 date and time with an offset")]
     public async Task A_bad_Open311_request_is_refused_with_the_spec_error_and_the_reason(string form, string message)
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("city", BostonCity()));
