@@ -19,7 +19,15 @@ public sealed class CityModeGrain([PersistentState("mode")] IPersistentState<Cit
         if (!state.RecordExists)
         {
             state.State.Mode = CityMode.Normal(TimeProvider.GetUtcNow(), "system");
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch (InconsistentStateException)
+            {
+                // Another silo over the same database wrote the first mode in between: that one stands.
+                await state.ReadStateAsync();
+            }
         }
         _covered = [.. state.State.CoveredGrids];
     }

@@ -25,4 +25,32 @@ public sealed class CityModeGrainTests
         Assert.Equal(first.Since, second.Since);
         Assert.Equal(first.Operating, second.Operating);
     }
+
+    [Fact]
+    public async Task Two_silos_starting_together_over_one_new_database_both_find_the_city_in_normal_mode()
+    {
+        // Both read "no mode yet" and both write the first one: the second write loses the version race and must
+        // take the mode that won instead of failing the activation (seen in CI between test silos over PostgreSQL).
+        for (var round = 0; round < 20; round++)
+        {
+            var connection = await NewPostgresDatabaseAsync();
+            await using var first = await TwinSilo.StartAsync(b => b.UsePostgreSql(connection));
+            await using var second = await TwinSilo.StartAsync(b => b.UsePostgreSql(connection));
+
+            var modes = await Task.WhenAll(
+                first.Grain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode(),
+                second.Grain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode());
+
+            Assert.All(modes, mode => Assert.Equal(OperatingMode.Normal, mode.Operating));
+        }
+    }
+
+    private static async Task<string> NewPostgresDatabaseAsync()
+    {
+        var name = $"mode_race_{Guid.NewGuid():N}";
+        await using var server = new Npgsql.NpgsqlConnection(TestDatabase.PostgresConnectionString);
+        await server.OpenAsync();
+        await new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", server).ExecuteNonQueryAsync();
+        return new Npgsql.NpgsqlConnectionStringBuilder(TestDatabase.PostgresConnectionString) { Database = name }.ConnectionString;
+    }
 }
