@@ -84,10 +84,7 @@ internal static class IngestBenchmark
         var perRound = quick ? 20_000 : 400_000;
         using var folder = new TempFolder();
         await using var silo = await SiloProcess.StartAsync(folder.Path, ["--storage", "sqlite"], TimeSpan.FromMinutes(5));
-        using var devices = System.Text.Json.JsonDocument.Parse(await silo.Http.GetStringAsync("/api/geojson/devices"));
-        var sensors = devices.RootElement.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties"))
-            .Where(p => p.GetProperty("kind").GetString() == "Sensor")
-            .Select(p => (Id: p.GetProperty("id").GetString()!, Kind: Enum.Parse<SensorKind>(p.GetProperty("sensorKind").GetString()!))).ToArray();
+        var sensors = (await silo.SensorsAsync()).ToArray();
 
         // Reading k of a gateway goes to its (k mod share)-th sensor, one millisecond later each time round its share.
         var start = DateTimeOffset.UtcNow.AddMinutes(-30);

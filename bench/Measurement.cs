@@ -33,7 +33,7 @@ internal static class Measurement
         return rates.ToDictionary(r => r.Key, r => Median(r.Value));
     }
 
-    private static double Median(List<double> values)
+    public static double Median(List<double> values)
     {
         values.Sort();
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;

@@ -59,7 +59,7 @@ internal static class RecoveryBenchmark
         await using (var first = await SiloProcess.StartAsync(data, storage, timeout))
         {
             Measurement.Report($"recovery.{store}.first_start_filing_the_demo_city", first.SecondsToServe, "s");
-            sensors = await SensorsAsync(first);
+            sensors = await first.SensorsAsync();
             await first.StopAsync();
         }
         await addStates();
@@ -108,15 +108,6 @@ internal static class RecoveryBenchmark
         {
             throw new InvalidOperationException($"{store}: {casesLost} acknowledged cases and {stepsLost} acknowledged case steps were lost in the crash.");
         }
-    }
-
-    private static async Task<List<(string, SensorKind)>> SensorsAsync(SiloProcess silo)
-    {
-        using var devices = JsonDocument.Parse(await silo.Http.GetStringAsync("/api/geojson/devices"));
-        return [.. devices.RootElement.GetProperty("features").EnumerateArray()
-            .Select(f => f.GetProperty("properties"))
-            .Where(p => p.GetProperty("kind").GetString() == "Sensor")
-            .Select(p => (p.GetProperty("id").GetString()!, Enum.Parse<SensorKind>(p.GetProperty("sensorKind").GetString()!)))];
     }
 
     private static string LiveState(int i) =>

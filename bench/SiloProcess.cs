@@ -97,6 +97,16 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     public async Task<T> GetAsync<T>(string path) => (await Http.GetFromJsonAsync<T>(path, Json))!;
 
+    /// <summary>The city's sensors and their kinds, from the GeoJSON export.</summary>
+    public async Task<List<(string Id, CityOps.Twin.Contracts.Sensors.SensorKind Kind)>> SensorsAsync()
+    {
+        using var devices = JsonDocument.Parse(await Http.GetStringAsync("/api/geojson/devices"));
+        return [.. devices.RootElement.GetProperty("features").EnumerateArray()
+            .Select(f => f.GetProperty("properties"))
+            .Where(p => p.GetProperty("kind").GetString() == "Sensor")
+            .Select(p => (p.GetProperty("id").GetString()!, Enum.Parse<CityOps.Twin.Contracts.Sensors.SensorKind>(p.GetProperty("sensorKind").GetString()!)))];
+    }
+
     /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed.</summary>
     public async Task KillAsync()
     {

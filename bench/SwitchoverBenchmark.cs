@@ -35,7 +35,10 @@ internal static class SwitchoverBenchmark
         await using var twin = await BenchTwin.StartAsync(city, b => b.UseStorage(storage, new MemoryReminderTable()), file: false);
         var references = city.SensorFiles.Select(s => twin.Runtime.GetGrain<ISensorGrain>(s.SensorId)).ToArray();
         await twin.Runtime.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
-        await ScaleBenchmark.ActivateAsync(references, double.NaN);
+        if (await ScaleBenchmark.ActivateAsync(references, expectedValue: null) != sensors)
+        {
+            throw new InvalidOperationException("Not every sensor answered with its file after activation.");
+        }
 
         var views = new ModeViews(subscribers);
         var stream = twin.Runtime.GetStreamProvider(TwinStreams.Provider).GetStream<ModeChange>(StreamId.Create(TwinStreams.CityMode, ICityModeGrain.CityKey));
@@ -69,7 +72,7 @@ internal static class SwitchoverBenchmark
             }
 
             started = Stopwatch.GetTimestamp();
-            await ScaleBenchmark.ActivateAsync(references, double.NaN);
+            await ScaleBenchmark.ActivateAsync(references, expectedValue: null);
             var floor = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (round >= 0)
             {
@@ -78,17 +81,11 @@ internal static class SwitchoverBenchmark
             }
         }
 
-        var (switchMedian, floorMedian) = (Median(switches), Median(floors));
+        var (switchMedian, floorMedian) = (Measurement.Median(switches), Measurement.Median(floors));
         Measurement.Report($"switchover.in_force_at_{sensors}_sensors_and_{subscribers}_subscribers", switchMedian, "ms (median)");
         Measurement.Report("switchover.baseline.call_every_sensor_once", floorMedian, "ms (median)");
         Measurement.Ratio("switchover.switch/call_every_sensor_once", switchMedian, floorMedian);
         Measurement.Report("switchover.alarms_started_per_switch_to_emergency", puddles.Length, "sensors");
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
     }
 
     /// <summary>The subscribers: completes when every one of them has seen a change to the expected mode.</summary>
