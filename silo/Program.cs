@@ -3,6 +3,7 @@ using CityOps.Twin.Silo.Api;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Drills;
 using CityOps.Twin.Silo.Hosting;
+using CityOps.Twin.Silo.Security;
 using CityOps.Twin.Silo.Simulation;
 using CityOps.Twin.Silo.Telemetry;
 using CityOps.Twin.Web;
@@ -42,6 +43,7 @@ catch (Exception exception) when (exception is SiloSettingsException or InvalidD
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(2));
 builder.Services.AddTwinTelemetry(builder.Configuration);
 builder.Services.AddTwinView();
+builder.Services.AddTwinSecurity(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city");
 builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection("Ingestion"));
 builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("Simulation"));
@@ -54,6 +56,7 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Convert
 
 var app = builder.Build();
 app.UseResponseCompression();
+app.UseTwinSecurity();
 app.UseAntiforgery();
 app.MapHealthChecks("/healthz");
 app.MapOpenApi();
@@ -65,6 +68,8 @@ app.MapCapApi();
 app.MapDrillApi();
 app.MapGeoJsonApi();
 app.MapOpen311Api();
+app.MapAccountApi();
+app.MapAdminApi();
 app.MapTwinView();
 
 app.Lifetime.ApplicationStarted.Register(() =>

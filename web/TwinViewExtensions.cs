@@ -21,6 +21,7 @@ public static class TwinViewExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TwinFeed>());
         services.AddSingleton<CityMapData>();
         services.AddScoped<TwinLanguage>();
+        services.AddScoped<Security.ViewUser>();
         return services;
     }
 
@@ -28,8 +29,9 @@ public static class TwinViewExtensions
     public static IEndpointRouteBuilder MapTwinView(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapGet("twin/city.json", (CityMapData map) => Results.Bytes(map.Json, "application/json")).ExcludeFromDescription();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapGet("twin/city.json", (CityMapData map) => Results.Bytes(map.Json, "application/json")).ExcludeFromDescription().RequireAuthorization();
+        // Every page needs a signed-in user (the sign-in page says [AllowAnonymous]); pages for one role say so themselves.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization();
         return app;
     }
 }

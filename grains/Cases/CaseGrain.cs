@@ -1,8 +1,10 @@
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Runtime;
 using CityOps.Twin.Runtime.Streams;
+using CityOps.Twin.Runtime.Timers;
 
 namespace CityOps.Twin.Grains.Cases;
 
@@ -35,6 +37,7 @@ public sealed class CaseGrain(
         var deadlines = category.DeadlinesIn(await ModeOfAsync(report.GridCode));
         var now = TimeProvider.GetUtcNow();
 
+        var previous = state.State.Record;
         state.State.Record = new CaseRecord(
             GetPrimaryKeyString(), report.Title, report.Description, category.Code, category.Urgency, report.Source, report.Position,
             report.GridCode, report.ExternalReference, CaseStatus.Reported, now, Team: null,
@@ -42,7 +45,7 @@ public sealed class CaseGrain(
             DisposalDueAt: report.DisposalDueOverride, DisposedAt: null, DisposalOverdue: false,
             ReworkCount: 0, EvaluationScore: null,
             Timeline: [new CaseTimelineEntry(now, report.ReportedBy, "上报 Reported", null, CaseStatus.Reported, report.Description)]);
-        await SaveAndPublishAsync();
+        await SaveAndPublishAsync(previous, "report");
         return state.State.Record;
     }
 
@@ -94,13 +97,14 @@ public sealed class CaseGrain(
         };
 
         var keepsStepDeadline = step.Action == CaseAction.StartHandling;
+        var previous = state.State.Record;
         state.State.Record = record with
         {
             Status = next,
             StepOverdue = keepsStepDeadline && record.StepOverdue,
             Timeline = [.. record.Timeline, new CaseTimelineEntry(now, step.Actor, Label(step.Action), record.Status, next, step.Reason ?? step.Team)],
         };
-        await SaveAndPublishAsync();
+        await SaveAndPublishAsync(previous, step.Action.ToString());
         return state.State.Record;
     }
 
@@ -117,25 +121,65 @@ public sealed class CaseGrain(
             && record.Status is CaseStatus.Dispatched or CaseStatus.Handling;
         if (stepOverdue || disposalOverdue)
         {
+            var previous = state.State.Record;
             state.State.Record = record with
             {
                 StepOverdue = record.StepOverdue || stepOverdue,
                 DisposalOverdue = record.DisposalOverdue || disposalOverdue,
                 Timeline = [.. record.Timeline, new CaseTimelineEntry(now, "system", "超期 Overdue", record.Status, record.Status, $"due {record.StepDueAt:u}")],
             };
-            await SaveAndPublishAsync();
+            await SaveAndPublishAsync(previous, "overdue");
             return;
         }
         await ScheduleDeadlineAsync();
     }
 
-    /// <summary>Durable first, then the next deadline, then the grid hears of it: a step is acknowledged only once all three are done.</summary>
-    private async Task SaveAndPublishAsync()
+    /// <summary>
+    /// Durable first, then the next deadline, then the grid hears of it: a step is acknowledged only once all three
+    /// are done. A write that fails (the database is unreachable, or another silo wrote this case since it was read)
+    /// puts the case back as it was and refuses the step with <see cref="TwinNotDurableException"/>: nothing in
+    /// memory runs ahead of what is stored.
+    /// </summary>
+    private async Task SaveAndPublishAsync(CaseRecord? previous, string what)
     {
         var record = state.State.Record!;
-        await state.WriteStateAsync();
-        await ScheduleDeadlineAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception exception)
+        {
+            state.State.Record = previous;
+            if (exception is InconsistentStateException)
+            {
+                // Another writer holds a newer version: take it, so the next step starts from what is stored.
+                await state.ReadStateAsync();
+                throw new TwinNotDurableException(
+                    $"Case {record.CaseId}: {what} was not recorded: another silo changed this case since it was read (two silos over one database?). The case now shows what is stored; nothing was overwritten.", exception);
+            }
+            throw new TwinNotDurableException(
+                $"Case {record.CaseId}: {what} was not recorded: the database did not accept it ({exception.Message}). Nothing changed; try again when the database is back.", exception);
+        }
+        try
+        {
+            await ScheduleDeadlineAsync();
+        }
+        catch (Exception)
+        {
+            // The step is durable; only its deadline's reminder did not reach the database. Try again until it does,
+            // instead of telling the caller a stored step failed.
+            _deadlineRetry ??= RegisterGrainTimer(RetryDeadlineAsync, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        }
         await GetStreamProvider(TwinStreams.Provider).GetStream<CaseRecord>(StreamId.Create(TwinStreams.CaseChanges, record.GridCode)).OnNextAsync(record);
+    }
+
+    private IGrainTimer? _deadlineRetry;
+
+    private async Task RetryDeadlineAsync(CancellationToken cancellationToken)
+    {
+        await ScheduleDeadlineAsync();
+        _deadlineRetry?.Dispose();
+        _deadlineRetry = null;
     }
 
     /// <summary>One reminder, at the earliest deadline not yet passed and flagged; none once the case is finished.</summary>

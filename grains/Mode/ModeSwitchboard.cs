@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace CityOps.Twin.Grains.Mode;
 
 /// <summary>
-/// The one way the city's mode is switched: the commander is checked against the roster, the districts against
+/// The one way the city's mode is switched: the districts are checked against
 /// the city, the switch is recorded durably by the city's mode grain, and then every sensor of the city is told
 /// which rules it works by now, so a switch is in force everywhere before it is acknowledged.
 /// </summary>
@@ -38,9 +38,10 @@ public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, 
     public async Task<ModeChange> SwitchAsync(ModeSwitch request)
     {
         var commander = request.By?.Trim() ?? string.Empty;
-        if (!options.Value.Commanders.Contains(commander, StringComparer.Ordinal))
+        // Who may switch is the Commander role, checked by the silo before it asks (ITwinCommands); the switch names them.
+        if (commander.Length == 0)
         {
-            throw new ModeSwitchException($"Mode switch refused: '{commander}' is not a commander on the roster; only commanders may switch the city's mode.");
+            throw new ModeSwitchException("Mode switch refused: the switch does not name the commander who makes it.");
         }
         var unknown = request.Districts.Where(d => !city.Areas.TryGetValue(d, out var area) || area.Level != AreaLevel.District).ToList();
         if (unknown.Count > 0)

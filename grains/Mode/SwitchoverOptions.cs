@@ -2,15 +2,9 @@ using CityOps.Twin.Contracts.Mode;
 
 namespace CityOps.Twin.Grains.Mode;
 
-/// <summary>Who may switch the city's mode, and where cases go in an emergency (configuration section "Switchover").</summary>
+/// <summary>When the twin proposes a switch, and where cases go in an emergency (configuration section "Switchover").</summary>
 public sealed class SwitchoverOptions
 {
-    /// <summary>
-    /// The commanders allowed to switch, by name. Until the view has sign-in (the security issue), a switch names
-    /// its commander and the name must be on this roster.
-    /// </summary>
-    public List<string> Commanders { get; set; } = ["指挥长", "值班长"];
-
     /// <summary>
     /// The city's flood index below which the twin proposes each response level. The index is 100 when dry; these
     /// defaults propose level IV when about a fifth of the city's flood sensors stand in blue-to-yellow alarm and

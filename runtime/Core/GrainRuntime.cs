@@ -57,6 +57,9 @@ public sealed class GrainRuntime : IClusterClient, IGrainCallInvoker, IAsyncDisp
 
     public int ActivationCount => Catalog.Count;
 
+    /// <summary>The relational databases behind the storage (none for in-memory storage): the silo keeps its own tables there too.</summary>
+    public IReadOnlyList<RelationalDatabase> Databases => _databases;
+
     internal IServiceProvider Services { get; }
 
     internal GrainTypeRegistry Registry { get; }

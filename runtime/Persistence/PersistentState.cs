@@ -134,8 +134,12 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
         {
             Volatile.Write(ref _etag, await Storage.ClearAsync(_key, Etag).ConfigureAwait(false));
         }
-        catch (Exception)
+        catch (Exception exception)
         {
+            if (exception is InconsistentStateException conflict)
+            {
+                _instruments.StorageConflict(conflict);
+            }
             _instruments.StorageFailed(Storage.Name, "clear");
             throw;
         }
@@ -182,8 +186,9 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
             Volatile.Write(ref _etag, result.NewVersion);
             RecordExists = true;
         }
-        else if (result.Error is InconsistentStateException)
+        else if (result.Error is InconsistentStateException conflict)
         {
+            _instruments.StorageConflict(conflict);
             // Nobody awaited this write, so the grain learns of the conflict on its next one.
             Volatile.Write(ref _backgroundError, result.Error);
         }
@@ -205,9 +210,13 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
         {
             Volatile.Write(ref _etag, await Storage.WriteAsync(_key, payload, Etag).ConfigureAwait(false));
         }
-        catch (Exception)
+        catch (Exception exception)
         {
             _instruments.StorageFailed(Storage.Name, "write");
+            if (exception is InconsistentStateException conflict)
+            {
+                _instruments.StorageConflict(conflict);
+            }
             throw;
         }
         _instruments.StorageWritten(Storage.Name, started);

@@ -39,7 +39,35 @@ public abstract class RelationalDatabase : IAsyncDisposable
             {
                 return;
             }
+            await ApplyAsync(SchemaStatements(), cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
 
+    /// <summary>
+    /// Runs idempotent schema statements of another part of the system (the silo's own tables), taking the same
+    /// lock across processes as the runtime's schema.
+    /// </summary>
+    public async Task ApplySchemaAsync(IEnumerable<string> statements, CancellationToken cancellationToken = default)
+    {
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ApplyAsync(statements, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    private async Task ApplyAsync(IEnumerable<string> statements, CancellationToken cancellationToken)
+    {
+        {
             await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
             async Task ExecuteAsync(string sql)
             {
@@ -52,7 +80,7 @@ public abstract class RelationalDatabase : IAsyncDisposable
                 await ExecuteAsync(take).ConfigureAwait(false);
                 try
                 {
-                    foreach (var statement in SchemaStatements())
+                    foreach (var statement in statements)
                     {
                         await ExecuteAsync(statement).ConfigureAwait(false);
                     }
@@ -64,16 +92,11 @@ public abstract class RelationalDatabase : IAsyncDisposable
             }
             else
             {
-                foreach (var statement in SchemaStatements())
+                foreach (var statement in statements)
                 {
                     await ExecuteAsync(statement).ConfigureAwait(false);
                 }
             }
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaLock.Release();
         }
     }
 
@@ -103,7 +126,7 @@ public sealed class ConnectionLease(DbConnection connection, Func<DbConnection, 
     public ValueTask DisposeAsync() => release(Connection);
 }
 
-internal static class DbCommandExtensions
+public static class DbCommandExtensions
 {
     public static DbParameter AddParameter(this DbCommand command, string name, object? value)
     {

@@ -17,6 +17,9 @@ public sealed class RuntimeInstruments : IDisposable
     private readonly Histogram<double> _storageWriteDuration;
     private readonly Counter<long> _storageFailures;
     private readonly Counter<long> _streamDeliveryFailures;
+    private readonly Counter<long> _storageConflicts;
+    private long _conflicts;
+    private string? _lastConflict;
     private long _activations;
     private long _mailboxDepth;
     private long _streamQueueDepth;
@@ -29,6 +32,7 @@ public sealed class RuntimeInstruments : IDisposable
         _storageReadDuration = _meter.CreateHistogram<double>("twin.storage.read.duration", "ms", "Grain state reads.");
         _storageWriteDuration = _meter.CreateHistogram<double>("twin.storage.write.duration", "ms", "Grain state writes and write-behind batches.");
         _storageFailures = _meter.CreateCounter<long>("twin.storage.failures", "{failure}", "Storage operations that failed, by operation.");
+        _storageConflicts = _meter.CreateCounter<long>("twin.storage.conflicts", "{conflict}", "Writes refused because the stored version was not the one read: another writer (another silo over the same database?).");
         _streamDeliveryFailures = _meter.CreateCounter<long>("twin.stream.delivery.failures", "{failure}", "Stream items a subscriber threw on.");
         _meter.CreateObservableUpDownCounter("twin.grain.activations", () => Volatile.Read(ref _activations), "{activation}", "Live activations.");
         _meter.CreateObservableGauge("twin.grain.queue.depth", () => Volatile.Read(ref _mailboxDepth), "{item}", "Turns waiting in mailboxes.");
@@ -42,6 +46,19 @@ public sealed class RuntimeInstruments : IDisposable
     public long MailboxDepth => Volatile.Read(ref _mailboxDepth);
 
     public long StreamQueueDepth => Volatile.Read(ref _streamQueueDepth);
+
+    /// <summary>Version conflicts seen since start: writes refused because someone else wrote the state since it was read.</summary>
+    public long StorageConflicts => Interlocked.Read(ref _conflicts);
+
+    /// <summary>The latest conflict's description (which grain, which versions), or null if there was none.</summary>
+    public string? LastStorageConflict => Volatile.Read(ref _lastConflict);
+
+    internal void StorageConflict(InconsistentStateException conflict)
+    {
+        Interlocked.Increment(ref _conflicts);
+        Volatile.Write(ref _lastConflict, conflict.Message);
+        _storageConflicts.Add(1, new KeyValuePair<string, object?>("grain_type", conflict.Key.GrainType));
+    }
 
     internal void CallMade() => _calls.Add(1);
 

@@ -9,7 +9,7 @@ public static class CapApi
 
     public static RouteGroupBuilder MapCapApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/cap").WithTags("CAP 1.2");
+        var api = app.MapGroup("api/cap").WithTags("CAP 1.2").RequireAuthorization();
         api.MapGet("/alerts", (CapAlertLog log, int? count) => Results.Ok(log.Latest(Math.Clamp(count ?? 100, 1, 1_000))
                 .Select(a => new CapEntry(a.Identifier, a.Sent, a.Status, a.MsgType, a.Event, a.Severity, a.Headline, $"/api/cap/alerts/{a.Identifier}.xml"))))
             .WithSummary("The latest CAP alerts, newest first (default 100), with the address of each one's XML.");

@@ -3,18 +3,20 @@ using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Runtime;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Security;
 
 namespace CityOps.Twin.Silo.Api;
 
 /// <summary>Cases: report one, take each step of the loop (one endpoint per step), read them.</summary>
 public static class CaseApi
 {
-    /// <summary>A case reported by an operator: what, of which category, where, by whom.</summary>
-    public sealed record ReportRequest(string? Title, string? Description, string? CategoryCode, CaseSource? Source, double? Longitude, double? Latitude, string? ReportedBy);
+    /// <summary>A case reported by an operator: what, of which category, where. Who reports it is the signed-in user.</summary>
+    public sealed record ReportRequest(string? Title, string? Description, string? CategoryCode, CaseSource? Source, double? Longitude, double? Latitude);
 
-    /// <summary>Who takes a step, and what the step needs: a reason (cancel, fail-check), a team (dispatch), a score (evaluate).</summary>
-    public sealed record StepRequest(string? Actor, string? Reason, string? Team, int? Score);
+    /// <summary>What a step needs: a reason (cancel, fail-check), a team (dispatch), a score (evaluate). Who takes it is the signed-in user.</summary>
+    public sealed record StepRequest(string? Reason, string? Team, int? Score);
 
     private static readonly Dictionary<string, CaseAction> Steps = new(StringComparer.Ordinal)
     {
@@ -30,25 +32,26 @@ public static class CaseApi
 
     public static RouteGroupBuilder MapCaseApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/cases").WithTags("Cases");
-        api.MapPost("/", ReportAsync).WithSummary("Reports a case at a point; its grid is found from the point.");
+        var api = app.MapGroup("api/cases").WithTags("Cases").RequireAuthorization().WithTwinProblems();
+        api.MapPost("/", (ReportRequest report, HttpContext http, ITwinCommands commands) => ReportAsync(report, http.Actor(), commands))
+            .WithSummary("Reports a case at a point (Operator); its grid is found from the point.");
         api.MapGet("/", ListAsync).WithSummary("Cases, filtered by grid, status and overdue.");
         api.MapGet("/{id}", GetAsync);
         foreach (var (route, action) in Steps)
         {
-            api.MapPost($"/{{id}}/{route}", (string id, StepRequest step, IClusterClient client) => StepAsync(id, action, step, client))
-                .WithSummary($"{action}; 409 with the allowed steps if the case's status does not allow it.");
+            api.MapPost($"/{{id}}/{route}", (string id, StepRequest step, HttpContext http, ITwinCommands commands) => StepAsync(id, action, step, http.Actor(), commands))
+                .WithSummary($"{action} (Operator); 409 with the allowed steps if the case's status does not allow it; 503 if it could not be stored.");
         }
         return api;
     }
 
-    internal static async Task<IResult> ReportAsync(ReportRequest report, ICaseIntake intake)
+    internal static async Task<IResult> ReportAsync(ReportRequest report, TwinActor actor, ITwinCommands commands)
     {
         try
         {
-            var record = await intake.ReportAsync(new CaseReport(
+            var record = await commands.ReportCaseAsync(actor, new CaseReport(
                 report.Title ?? string.Empty, report.Description ?? string.Empty, report.CategoryCode ?? string.Empty,
-                report.Source ?? CaseSource.Patrol, new GeoPoint(report.Longitude ?? double.NaN, report.Latitude ?? double.NaN), report.ReportedBy ?? string.Empty));
+                report.Source ?? CaseSource.Patrol, new GeoPoint(report.Longitude ?? double.NaN, report.Latitude ?? double.NaN), actor.Name));
             return Results.Created($"/api/cases/{record.CaseId}", record);
         }
         catch (CaseInputException exception)
@@ -76,16 +79,15 @@ public static class CaseApi
             .ToList());
     }
 
-    internal static async Task<IResult> StepAsync(string id, CaseAction action, StepRequest step, IClusterClient client)
+    internal static async Task<IResult> StepAsync(string id, CaseAction action, StepRequest step, TwinActor actor, ITwinCommands commands)
     {
-        var grain = client.GetGrain<ICaseGrain>(id);
-        if (await grain.Get() is null)
-        {
-            return Results.NotFound();
-        }
         try
         {
-            return Results.Ok(await grain.Act(new CaseStep(action, step.Actor ?? string.Empty, step.Reason, step.Team, step.Score)));
+            return Results.Ok(await commands.StepCaseAsync(actor, id, new CaseStep(action, actor.Name, step.Reason, step.Team, step.Score)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return Results.NotFound();
         }
         catch (CaseTransitionException exception)
         {

@@ -15,14 +15,14 @@ public static class CityApi
 
     public static IEndpointRouteBuilder MapCityApi(this IEndpointRouteBuilder app)
     {
-        var areas = app.MapGroup("api/areas").WithTags("Areas and vital signs");
+        var areas = app.MapGroup("api/areas").WithTags("Areas and vital signs").RequireAuthorization();
         areas.MapGet("/{code}", GetAreaAsync).WithSummary("An area's definition and vital signs, with the reasons behind each index.");
         areas.MapGet("/{code}/children", GetChildrenAsync).WithSummary("The vital signs of an area's children, for drilling down.");
 
-        var devices = app.MapGroup("api/devices").WithTags("Devices");
+        var devices = app.MapGroup("api/devices").WithTags("Devices").RequireAuthorization();
         devices.MapGet("/{id}", GetDeviceAsync).WithSummary("A sensor's, camera's or elevator's file and live state.");
 
-        app.MapGet("api/cameras/nearest", NearestCamerasAsync).WithTags("Devices")
+        app.MapGet("api/cameras/nearest", NearestCamerasAsync).WithTags("Devices").RequireAuthorization()
             .WithSummary("The cameras nearest a WGS84 point (default three), with distance and live status; online=true for online ones only.");
         return app;
     }

@@ -14,7 +14,7 @@ public static class GeoJsonApi
 
     public static RouteGroupBuilder MapGeoJsonApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/geojson").WithTags("GeoJSON");
+        var api = app.MapGroup("api/geojson").WithTags("GeoJSON").RequireAuthorization();
         api.MapGet("/grids", (CityRegistry city) => Write(writer =>
         {
             foreach (var grid in city.City.Grids)

@@ -4,7 +4,9 @@ using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Runtime;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Security;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Api;
@@ -27,8 +29,13 @@ public static class IngestionApi
         return api;
     }
 
-    internal static async Task<IResult> IngestReadingsAsync(HttpRequest request, CityRegistry city, IClusterClient client, SensorRulebook rules, TimeProvider time, IOptions<IngestionOptions> options)
+    internal static async Task<IResult> IngestReadingsAsync(HttpRequest request, CityRegistry city, IClusterClient client, SensorRulebook rules, TimeProvider time, IOptions<IngestionOptions> options, IngestionKeys keys, IAuditLog audit)
     {
+        var (key, refusal) = await keys.AdmitAsync(request.HttpContext, request.Headers[IngestionKeys.Header].FirstOrDefault(), "ingest.readings");
+        if (key is null)
+        {
+            return refusal!;
+        }
         var (items, problem) = await ReadBatchAsync(request, "readings", options.Value);
         if (problem is not null)
         {
@@ -39,9 +46,15 @@ public static class IngestionApi
         var rejected = new List<RejectedItem>();
         var valid = new List<(int Index, SensorReading Reading)>();
         var seen = new Dictionary<(string, DateTimeOffset), int>();
+        var outside = new List<string>();
         for (var index = 0; index < items.Count; index++)
         {
             var (reading, deviceId, reason) = ValidateReading(items[index], city, rules, now, options.Value);
+            if (reading is not null && !key.Covers(reading.SensorId))
+            {
+                reason = OutsideScope(key, reading.SensorId);
+                outside.Add(reading.SensorId);
+            }
             if (reading is not null && seen.TryGetValue((reading.SensorId, reading.MeasuredAt), out var first))
             {
                 reason = $"duplicate of item {first} (same sensor and time)";
@@ -79,11 +92,16 @@ public static class IngestionApi
         }));
 
         rejected.AddRange(results.SelectMany(r => r));
-        return Results.Ok(new IngestionResult(accepted, [.. rejected.OrderBy(r => r.Index)]));
+        return await AnswerAsync(new IngestionResult(accepted, [.. rejected.OrderBy(r => r.Index)]), outside, key, request.HttpContext, audit, "ingest.readings");
     }
 
-    internal static async Task<IResult> IngestEventsAsync(HttpRequest request, CityRegistry city, IClusterClient client, TimeProvider time, IOptions<IngestionOptions> options)
+    internal static async Task<IResult> IngestEventsAsync(HttpRequest request, CityRegistry city, IClusterClient client, TimeProvider time, IOptions<IngestionOptions> options, IngestionKeys keys, IAuditLog audit)
     {
+        var (key, refusal) = await keys.AdmitAsync(request.HttpContext, request.Headers[IngestionKeys.Header].FirstOrDefault(), "ingest.events");
+        if (key is null)
+        {
+            return refusal!;
+        }
         var (items, problem) = await ReadBatchAsync(request, "events", options.Value);
         if (problem is not null)
         {
@@ -92,6 +110,7 @@ public static class IngestionApi
 
         var now = time.GetUtcNow();
         var rejected = new List<RejectedItem>();
+        var outside = new List<string>();
         var accepted = 0;
         for (var index = 0; index < items.Count; index++)
         {
@@ -111,7 +130,15 @@ public static class IngestionApi
             else
             {
                 deviceId = id;
-                reason = TimeProblem(at, now, options.Value) ?? await ApplyEventAsync(item, id, type, at, city, client);
+                if (!key.Covers(id) && city.KindOf(id) is not null)
+                {
+                    reason = OutsideScope(key, id);
+                    outside.Add(id);
+                }
+                else
+                {
+                    reason = TimeProblem(at, now, options.Value) ?? await ApplyEventAsync(item, id, type, at, city, client);
+                }
             }
 
             if (reason is null)
@@ -123,7 +150,27 @@ public static class IngestionApi
                 rejected.Add(new RejectedItem(index, deviceId, reason));
             }
         }
-        return Results.Ok(new IngestionResult(accepted, rejected));
+        return await AnswerAsync(new IngestionResult(accepted, rejected), outside, key, request.HttpContext, audit, "ingest.events");
+    }
+
+    private static string OutsideScope(StoredKey key, string deviceId) => $"device '{deviceId}' is not among the devices of API key '{key.Name}'";
+
+    /// <summary>
+    /// The batch's answer; items outside the key's devices are audited, and a batch refused only for that (no item
+    /// applied, every refusal out of scope) is forbidden: 403.
+    /// </summary>
+    private static async Task<IResult> AnswerAsync(IngestionResult result, List<string> outside, StoredKey key, HttpContext context, IAuditLog audit, string what)
+    {
+        if (outside.Count == 0)
+        {
+            return Results.Ok(result);
+        }
+        var devices = string.Join(" ", outside.Distinct().Take(10)) + (outside.Distinct().Count() > 10 ? " ..." : "");
+        await audit.AppendAsync(AuditRecord.Of(IngestionKeys.Actor(key, context), what, devices, "forbidden", detail: $"{outside.Count} item(s) for devices outside the key's set"));
+        return result.Accepted == 0 && outside.Count == result.Rejected.Count
+            ? Results.Problem($"API key '{key.Name}' may not send data for {devices}: not among its devices.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                extensions: new Dictionary<string, object?> { ["rejected"] = result.Rejected })
+            : Results.Ok(result);
     }
 
     private static async Task<string?> ApplyEventAsync(JsonElement item, string deviceId, string type, DateTimeOffset at, CityRegistry city, IClusterClient client)

@@ -1,5 +1,7 @@
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Runtime;
+using CityOps.Twin.Silo.Security;
 
 namespace CityOps.Twin.Silo.Api;
 
@@ -8,21 +10,21 @@ public static class ModeApi
 {
     public static RouteGroupBuilder MapModeApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/mode").WithTags("Mode");
+        var api = app.MapGroup("api/mode").WithTags("Mode").RequireAuthorization().WithTwinProblems();
         api.MapGet("/", (IClusterClient client) => client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode())
             .WithSummary("The city's mode: normal, or emergency with its kind, response level and districts.");
         api.MapGet("/history", (IClusterClient client) => client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetHistory())
             .WithSummary("Every switch: from what to what, by whom, when and why.");
         api.MapPost("/switch", SwitchAsync)
-            .WithSummary("Switches the city's mode (commanders only); in force at every sensor when it answers. 400 says why a switch is refused.");
+            .WithSummary("Switches the city's mode (Commander; the signed-in user is who switches); in force at every sensor when it answers. 400 says why a switch is refused.");
         return api;
     }
 
-    internal static async Task<IResult> SwitchAsync(ModeSwitch request, IModeSwitchboard switchboard)
+    internal static async Task<IResult> SwitchAsync(ModeSwitch request, HttpContext http, ITwinCommands commands)
     {
         try
         {
-            return Results.Ok(await switchboard.SwitchAsync(request with { Districts = request.Districts ?? [] }));
+            return Results.Ok(await commands.SwitchModeAsync(http.Actor(), request with { Districts = request.Districts ?? [], By = http.Actor().Name }));
         }
         catch (ModeSwitchException exception)
         {

@@ -4,7 +4,9 @@ using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Runtime;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Security;
 
 namespace CityOps.Twin.Silo.Api;
 
@@ -37,14 +39,36 @@ public static class Open311Api
         return api;
     }
 
-    internal static async Task<IResult> CreateAsync(HttpRequest request, CaseCategoryCatalogue catalogue, ICaseIntake intake)
+    internal static async Task<IResult> CreateAsync(HttpRequest request, CaseCategoryCatalogue catalogue, ICaseIntake intake, IngestionKeys keys, IAuditLog audit)
     {
         if (!request.HasFormContentType)
         {
             return Error(StatusCodes.Status400BadRequest, "a request is sent as application/x-www-form-urlencoded, as GeoReport v2 says");
         }
-        var form = await request.ReadFormAsync();
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync();
+        }
+        catch (Exception exception) when (exception is InvalidDataException or BadHttpRequestException)
+        {
+            return Error(StatusCodes.Status400BadRequest, $"the form cannot be read: {exception.Message}");
+        }
         string? Field(string name) => form.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString() : null;
+
+        // GeoReport v2 sends the key as the api_key field; the X-Api-Key header is taken too.
+        var (key, refusal) = await keys.AdmitAsync(request.HttpContext, Field("api_key") ?? request.Headers[IngestionKeys.Header].FirstOrDefault(), "open311.request");
+        if (key is null)
+        {
+            var status = ((IStatusCodeHttpResult)refusal!).StatusCode ?? StatusCodes.Status401Unauthorized;
+            return Error(status, status == StatusCodes.Status429TooManyRequests ? "too many requests for this api_key; retry later" : "api_key is missing, unknown or revoked");
+        }
+        var actor = IngestionKeys.Actor(key, request.HttpContext);
+        if (!key.Open311)
+        {
+            await audit.AppendAsync(AuditRecord.Of(actor, "open311.request", null, "forbidden", detail: "the key may not open Open311 requests"));
+            return Error(StatusCodes.Status403Forbidden, "this api_key may not open service requests");
+        }
 
         var serviceCode = Field("service_code");
         if (serviceCode is null || !catalogue.TryGet(serviceCode, out var category))
@@ -76,11 +100,16 @@ public static class Open311Api
                 $"{category.Name}{(Field("address_string") is { } address ? $": {address}" : string.Empty)}",
                 Field("description") ?? string.Empty, category.Code, CaseSource.Hotline12345, new GeoPoint(lon, lat), reporter,
                 ExternalReference: Field("attribute[external_id]"), DisposalDueOverride: due));
+            await audit.AppendAsync(AuditRecord.Of(actor, "case.report", record.CaseId, "ok", detail: $"Open311 {category.Code} from {reporter}"));
             return Results.Json(new[] { new Created(record.CaseId, "Thank you. 感谢您的反映, 您的诉求已受理.") }, statusCode: StatusCodes.Status201Created);
         }
         catch (CaseInputException exception)
         {
             return Error(StatusCodes.Status400BadRequest, exception.Message);
+        }
+        catch (TwinNotDurableException exception)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, exception.Message);
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class CapApiTests
     public async Task An_alarm_episode_is_an_Alert_then_an_Update_then_a_Cancel_each_a_valid_CAP_12_alert_over_its_grid()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
-        var http = silo.CreateClient();
+        var http = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
         var sensor = (await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ISensorGrain>("WL-00111").GetSnapshot())!;
         var start = DateTimeOffset.UtcNow.AddMinutes(-3);
@@ -60,7 +60,7 @@ public sealed class CapApiTests
     public async Task A_mode_switch_is_a_valid_CAP_12_alert_over_the_streets_it_covers_and_switching_back_cancels_it()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
-        var http = silo.CreateClient();
+        var http = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
         var city = silo.Services.GetRequiredService<ICityDirectory>();
         var district = city.Areas.Values.First(a => a.Level == Contracts.Signs.AreaLevel.District);

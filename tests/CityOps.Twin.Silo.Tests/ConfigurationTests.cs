@@ -18,7 +18,7 @@ public sealed class ConfigurationTests
         // Missing manhole covers: 3 minutes to register instead of the shipped 15.
         File.WriteAllText(file, shipped.Replace("\"register\": 15, \"dispatch\": 10, \"dispose\": 240", "\"register\": 3, \"dispatch\": 10, \"dispose\": 240", StringComparison.Ordinal));
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("case-categories", file));
-        var client = silo.CreateClient();
+        var client = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
 
         var response = await client.PostAsJsonAsync("/api/cases", new { title = "井盖缺失", categoryCode = "0301", longitude = 121.6050, latitude = 31.2050, reportedBy = "巡查员" });

@@ -12,7 +12,7 @@ public sealed class DispatchTargetTests
     public async Task A_case_goes_to_its_grids_team_in_normal_times_and_to_the_emergency_team_where_the_emergency_covers_it()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("Switchover:DispatchTargets:Flood", "浦东防汛抢险队"));
-        var http = silo.CreateClient();
+        var http = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
         var city = silo.Services.GetRequiredService<ICityDirectory>();
         var switchboard = silo.Services.GetRequiredService<IModeSwitchboard>();

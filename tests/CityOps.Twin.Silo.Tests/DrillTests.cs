@@ -105,7 +105,7 @@ public sealed class DrillTests
     public async Task A_drill_leaves_the_live_twin_exactly_as_it_was()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
-        silo.CreateClient();
+        await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
         var live = silo.Services.GetRequiredService<IClusterClient>();
         // Every device of the city, the mode and its audit, and the cases the drill opens in its copy.
@@ -213,7 +213,7 @@ public sealed class DrillTests
     public async Task The_drill_desk_can_be_disposed_twice_as_the_host_does()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
-        silo.CreateClient();
+        await silo.CreateTwinClientAsync();
         var desk = silo.Services.GetRequiredService<DrillDesk>();
 
         await desk.DisposeAsync();
@@ -226,7 +226,7 @@ public sealed class DrillTests
     public async Task The_drill_desk_refuses_an_unknown_scenario_a_second_drill_and_bad_hand_injects_saying_why()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
-        silo.CreateClient();
+        await silo.CreateTwinClientAsync();
         var desk = silo.Services.GetRequiredService<Contracts.Drills.IDrillDesk>();
         Assert.Contains("rainstorm-drill.yaml", desk.Scenarios);
 

@@ -99,7 +99,7 @@ public sealed class Open311BostonTests
         {
             ConfigureServices = services => services.AddSingleton<TimeProvider>(clock),
         };
-        var client = silo.CreateClient();
+        var client = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
         var runtime = silo.Services.GetRequiredService<GrainRuntime>();
         var services = await client.GetFromJsonAsync<List<Open311Api.Service>>("/open311/v2/services.json");
@@ -177,7 +177,7 @@ public sealed class Open311BostonTests
     public async Task A_bad_Open311_request_is_refused_with_the_spec_error_and_the_reason(string form, string message)
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("city", BostonCity()));
-        var client = silo.CreateClient();
+        var client = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
 
         var response = await client.PostAsync("/open311/v2/requests.json", new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));

@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using CityOps.Twin.Contracts.Security;
+using CityOps.Twin.Silo.Security;
 using Microsoft.AspNetCore.Hosting;
 using CityOps.Twin.Silo.City;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -20,6 +23,49 @@ public sealed class SiloFactory(params (string Key, string Value)[] settings) : 
 
     /// <summary>Replaces services after the silo's own, e.g. a manual clock.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>
+    /// A client signed in (through the sign-in API) as a new user with these roles, every role if none are named,
+    /// that also carries an API key for every device and Open311: what most API tests need to act as the city's staff.
+    /// </summary>
+    public async Task<HttpClient> CreateTwinClientAsync(params TwinRole[] roles)
+    {
+        var client = await SignedInClientAsync(roles);
+        client.DefaultRequestHeaders.Add(IngestionKeys.Header, await NewKeyAsync(["*"], open311: true));
+        return client;
+    }
+
+    /// <summary>A client signed in as a new user with these roles (every role if none), and no API key.</summary>
+    public Task<HttpClient> SignedInClientAsync(params TwinRole[] roles) =>
+        SignedInAsAsync($"{string.Join("-", roles.Length == 0 ? ["all"] : roles.Select(r => r.ToString())).ToLowerInvariant()}-{Interlocked.Increment(ref _users)}", roles);
+
+    /// <summary>A client signed in as a new user of this name with these roles (every role if none).</summary>
+    public async Task<HttpClient> SignedInAsAsync(string name, params TwinRole[] roles)
+    {
+        roles = roles.Length == 0 ? Enum.GetValues<TwinRole>() : roles;
+        var password = await Services.GetRequiredService<UserDirectory>().CreateAsync(name, roles);
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/account/signin", new { name, password });
+        response.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    /// <summary>A new API key's secret for these device patterns.</summary>
+    public async Task<string> NewKeyAsync(IReadOnlyCollection<string> devices, bool open311 = false)
+    {
+        var (_, secret) = await Services.GetRequiredService<ApiKeyDirectory>().CreateAsync($"test key {Interlocked.Increment(ref _users)}", devices, open311, "tests");
+        return secret;
+    }
+
+    /// <summary>A client with an API key and no sign-in, as a device gateway.</summary>
+    public async Task<HttpClient> KeyClientAsync(IReadOnlyCollection<string> devices, bool open311 = false)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(IngestionKeys.Header, await NewKeyAsync(devices, open311));
+        return client;
+    }
+
+    private int _users;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -10,7 +10,7 @@ public sealed class SiloHostingTests
     {
         var data = SiloFactory.NewDataFolder();
         await using var silo = new SiloFactory(("data", data));
-        var client = silo.CreateClient();
+        var client = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
 
         var response = await client.GetAsync("/healthz");
@@ -30,7 +30,7 @@ public sealed class SiloHostingTests
     {
         var connection = CityOps.Twin.Tests.Shared.TestPostgres.ConnectionString;
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "postgres"), ("connection", connection));
-        var client = silo.CreateClient();
+        var client = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
 
         var response = await client.GetAsync("/healthz");
@@ -42,7 +42,7 @@ public sealed class SiloHostingTests
     public async Task While_the_city_is_being_filed_the_silo_already_answers_and_says_so()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
-        var client = silo.CreateClient();
+        var client = await silo.CreateTwinClientAsync();
 
         var early = await (await client.GetAsync("/healthz")).Content.ReadAsStringAsync();
         await silo.WhenCityFiledAsync();
@@ -56,7 +56,7 @@ public sealed class SiloHostingTests
     public async Task The_twin_view_opens_on_the_map_in_Chinese_in_normal_mode_and_serves_its_scripts_styles_and_the_city()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"));
-        var client = silo.CreateClient();
+        var client = await silo.CreateTwinClientAsync();
 
         var page = WebUtility.HtmlDecode(await client.GetStringAsync("/"));
 

@@ -14,7 +14,7 @@ public sealed class SwitchProposalTests
     {
         // Level IV proposed as soon as the city's flood index leaves 100, so one flooded road is enough to show it.
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("Switchover:ProposeBelow:IV", "99.999"));
-        var http = silo.CreateClient();
+        var http = await silo.CreateTwinClientAsync();
         await silo.WhenCityFiledAsync();
         var switchboard = silo.Services.GetRequiredService<IModeSwitchboard>();
         var proposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Web.Signs;
@@ -51,6 +52,15 @@ public sealed class UiText
             : $"{(int)span.TotalHours:D2}:{span.Minutes:D2}:{span.Seconds:D2}";
         return left >= TimeSpan.Zero ? text : $"{this["超时"]} {text}";
     }
+
+    public string Role(TwinRole role) => this[role switch
+    {
+        TwinRole.Leader => "领导",
+        TwinRole.Operator => "值班员",
+        TwinRole.Commander => "指挥长",
+        TwinRole.DrillController => "导调员",
+        _ => "管理员",
+    }];
 
     public string Status(CaseStatus status) => this[status switch
     {

@@ -1,0 +1,75 @@
+using CityOps.Twin.Contracts.Security;
+using CityOps.Twin.Silo.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CityOps.Twin.Silo.Api;
+
+/// <summary>
+/// Sign-in and sign-out: the view's form (antiforgery-checked, then back to the page asked for) and the same as
+/// JSON for API clients. Every sign-in, failed sign-in and sign-out is audited.
+/// </summary>
+public static class AccountApi
+{
+    public sealed record SignInRequest(string? Name, string? Password);
+
+    public sealed record Me(string Name, IReadOnlyList<TwinRole> Roles);
+
+    public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("account/signin", SignInFormAsync).ExcludeFromDescription();
+        app.MapPost("account/signout", SignOutFormAsync).ExcludeFromDescription().RequireAuthorization();
+
+        var api = app.MapGroup("api/account").WithTags("Account");
+        api.MapPost("/signin", SignInJsonAsync).DisableAntiforgery().WithSummary("Signs in with a name and password; the answer sets the session cookie.");
+        api.MapPost("/signout", async (HttpContext context, IAuditLog audit) =>
+        {
+            await SignOutAsync(context, audit);
+            return Results.NoContent();
+        }).RequireAuthorization();
+        api.MapGet("/me", (HttpContext context) => new Me(context.Actor().Name, context.Actor().Roles)).RequireAuthorization()
+            .WithSummary("Who is signed in, with which roles.");
+        return app;
+    }
+
+    private static async Task<IResult> SignInFormAsync([FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl, HttpContext context, UserDirectory users, IAuditLog audit)
+    {
+        var local = returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+        return await SignInAsync(context, users, audit, name, password, TwinChannels.View)
+            ? Results.LocalRedirect(local)
+            : Results.LocalRedirect($"/signin?failed=1&returnUrl={Uri.EscapeDataString(local)}");
+    }
+
+    private static async Task<IResult> SignInJsonAsync(SignInRequest request, HttpContext context, UserDirectory users, IAuditLog audit) =>
+        await SignInAsync(context, users, audit, request.Name, request.Password, TwinChannels.Api)
+            ? Results.Ok(new Me(request.Name!.Trim(), (await users.CurrentAsync(request.Name.Trim()))!.Roles))
+            : Results.Problem("The name or the password is wrong, or the user is disabled.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
+
+    private static async Task<bool> SignInAsync(HttpContext context, UserDirectory users, IAuditLog audit, string? name, string? password, string channel)
+    {
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        var user = await users.VerifyAsync(name ?? "", password ?? "");
+        if (user is null)
+        {
+            var who = (name ?? "").Trim();
+            await audit.AppendAsync(new AuditRecord(who.Length is > 0 and <= 64 ? who : "-", "-", channel, address, "signin", null, "refused", Detail: "wrong name or password, or the user is disabled"));
+            return false;
+        }
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SecurityHosting.Principal(user));
+        await audit.AppendAsync(new AuditRecord(user.Name, string.Join(",", user.Roles), channel, address, "signin", null, "ok"));
+        return true;
+    }
+
+    private static async Task<IResult> SignOutFormAsync(HttpContext context, IAuditLog audit)
+    {
+        await SignOutAsync(context, audit);
+        return Results.LocalRedirect("/signin");
+    }
+
+    private static async Task SignOutAsync(HttpContext context, IAuditLog audit)
+    {
+        await audit.AppendAsync(AuditRecord.Of(context.Actor(), "signout", null, "ok"));
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+    }
+}

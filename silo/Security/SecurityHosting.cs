@@ -1,0 +1,221 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using CityOps.Twin.Contracts.Security;
+using CityOps.Twin.Runtime;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace CityOps.Twin.Silo.Security;
+
+/// <summary>
+/// Sign-in (a cookie for the view and the API), roles, API keys for ingestion with a rate per key, request size
+/// limits, security headers and HTTPS by configuration.
+/// </summary>
+public static class SecurityHosting
+{
+    public const string CookieName = "cityops.twin.auth";
+    public const string AdminPolicy = "admin";
+    private const string StampClaim = "twin:stamp";
+
+    public static IServiceCollection AddTwinSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<ISecurityStore>(sp => sp.GetRequiredService<GrainRuntime>().Databases is [var database, ..]
+            ? new RelationalSecurityStore(database)
+            : new MemorySecurityStore());
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<ApiKeyDirectory>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
+        services.AddHostedService<FirstRunSetup>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<TwinGuard>();
+        services.AddSingleton<ITwinCommands, TwinCommands>();
+        services.AddSingleton<ITwinAdministration, TwinAdministration>();
+        services.AddSingleton<IngestionKeys>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+        {
+            cookie.Cookie.Name = CookieName;
+            // Sessions run on the wall clock, also where the twin's clock is a drill's or a test's.
+            cookie.TimeProvider = TimeProvider.System;
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = options.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = options.SessionIdle;
+            cookie.SlidingExpiration = true;
+            cookie.LoginPath = "/signin";
+            cookie.Events.OnRedirectToLogin = context => IsApi(context.Request)
+                ? Problem(context.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in", "Sign in first: POST /api/account/signin {\"name\",\"password\"}.")
+                : Redirect(context);
+            cookie.Events.OnValidatePrincipal = ValidateSessionAsync;
+        });
+        services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, policy => policy.RequireRole(nameof(TwinRole.Admin)));
+        services.AddCascadingAuthenticationState();
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        services.Configure<FormOptions>(form => form.ValueLengthLimit = 64 * 1024);
+        if (options.RequireHttps)
+        {
+            services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(180));
+        }
+        return services;
+    }
+
+    public static WebApplication UseTwinSecurity(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<SecurityOptions>();
+        if (options.RequireHttps)
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+        app.Use(SecurityHeaders);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The claims of a signed-in user: name, each role, and the stamp of the record it was issued against.</summary>
+    public static ClaimsPrincipal Principal(StoredUser user) => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, user.Name), new Claim(StampClaim, user.Stamp), .. user.Roles.Select(r => new Claim(ClaimTypes.Role, r.ToString()))],
+        CookieAuthenticationDefaults.AuthenticationScheme));
+
+    /// <summary>The signed-in user behind a request, as the audit names it.</summary>
+    public static TwinActor Actor(this HttpContext context) => new(
+        context.User.Identity?.Name ?? "anonymous",
+        [.. context.User.FindAll(ClaimTypes.Role).Select(c => Enum.TryParse<TwinRole>(c.Value, out var role) ? (TwinRole?)role : null).OfType<TwinRole>()],
+        context.Connection.RemoteIpAddress?.ToString(),
+        TwinChannels.Api);
+
+    // A session ends when its user is disabled, or their roles or password change: the next request signs in again.
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var name = context.Principal?.Identity?.Name;
+        var user = name is null ? null : await context.HttpContext.RequestServices.GetRequiredService<UserDirectory>().CurrentAsync(name);
+        if (user is null || user.Disabled || user.Stamp != context.Principal!.FindFirstValue(StampClaim))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    internal static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/open311") || request.Path.StartsWithSegments("/twin");
+
+    internal static Task Problem(HttpContext context, int status, string title, string detail) =>
+        Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);
+
+    // Blazor Server needs its script and a WebSocket to its own origin, and inline style attributes (the map's
+    // colours); nothing else is loaded, and nothing may frame the twin.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        return next(context);
+    }
+}
+
+/// <summary>
+/// A request its user's roles do not allow gets 403 with a problem detail (a page for the view) and an audit
+/// line; a request without sign-in gets the cookie's answer (401 for the API, the sign-in page for the view).
+/// </summary>
+internal sealed class AuditingAuthorizationResultHandler(IAuditLog audit) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (!authorizeResult.Forbidden)
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+        var actor = context.Actor();
+        var what = $"{context.Request.Method} {context.Request.Path}";
+        var detail = $"{actor.Name} ({actor.RoleList}) may not {what}: that needs the role Admin.";
+        await audit.AppendAsync(AuditRecord.Of(actor, "http.forbidden", what, "forbidden", detail: detail));
+        if (SecurityHosting.IsApi(context.Request))
+        {
+            await SecurityHosting.Problem(context, StatusCodes.Status403Forbidden, "Forbidden", detail);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync($"<!DOCTYPE html><html lang=\"zh-Hans\"><meta charset=\"utf-8\"><title>无权访问 Forbidden</title><body><h1>无权访问 Forbidden</h1><p>{System.Net.WebUtility.HtmlEncode(detail)}</p><p><a href=\"/\">返回 Back</a></p></body></html>");
+    }
+}
+
+/// <summary>
+/// Ingestion and Open311 intake by API key: the key is found by its secret (header X-Api-Key, or Open311's
+/// api_key field), a revoked or unknown key gets 401 (audited), and each key has its own token bucket: a key over
+/// its rate gets 429 with Retry-After, other keys are not slowed.
+/// </summary>
+public sealed class IngestionKeys(ApiKeyDirectory keys, IAuditLog audit, SecurityOptions options) : IDisposable
+{
+    public const string Header = "X-Api-Key";
+
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(id => RateLimitPartition.GetTokenBucketLimiter(id, _ => new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = Math.Max(1, options.KeyBurst),
+        TokensPerPeriod = Math.Max(1, options.KeyRequestsPerSecond),
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    }));
+
+    private long _limited;
+
+    /// <summary>Requests refused 429 since start.</summary>
+    public long Limited => Interlocked.Read(ref _limited);
+
+    /// <summary>The key and null, or null and the answer to send (401, or 429 with Retry-After).</summary>
+    public async Task<(StoredKey? Key, IResult? Refusal)> AdmitAsync(HttpContext context, string? secret, string what)
+    {
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        if (string.IsNullOrWhiteSpace(secret))
+        {
+            return (null, Results.Problem($"An API key is required: send it in the {Header} header.", statusCode: StatusCodes.Status401Unauthorized, title: "No API key"));
+        }
+        var key = await keys.FindAsync(secret.Trim());
+        if (key is null)
+        {
+            await audit.AppendAsync(new AuditRecord("unknown key", "-", TwinChannels.Key, address, what, null, "forbidden", Detail: "an unknown or revoked API key was presented"));
+            return (null, Results.Problem("The API key is unknown or has been revoked.", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid API key"));
+        }
+        using var lease = _limiter.AttemptAcquire(key.Id);
+        if (!lease.IsAcquired)
+        {
+            Interlocked.Increment(ref _limited);
+            var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+            context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return (null, Results.Problem($"API key '{key.Name}' is over its rate of {options.KeyRequestsPerSecond} requests a second; retry after {retry} s.",
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests"));
+        }
+        return (key, null);
+    }
+
+    public static TwinActor Actor(StoredKey key, HttpContext context) =>
+        new($"key:{key.Id} {key.Name}", [], context.Connection.RemoteIpAddress?.ToString(), TwinChannels.Key);
+
+    public void Dispose() => _limiter.Dispose();
+}
