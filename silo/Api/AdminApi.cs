@@ -26,7 +26,7 @@ public static class AdminApi
         {
             var roles = user.Roles ?? [];
             var password = await admin.CreateUserAsync(http.Actor(), user.Name ?? "", roles, user.Password);
-            return Results.Created($"/api/admin/users/{user.Name}", new CreatedUser(user.Name!.Trim(), roles, password));
+            return Results.Created($"/api/admin/users/{Uri.EscapeDataString(user.Name!.Trim())}", new CreatedUser(user.Name.Trim(), roles, password));
         }).WithSummary("Creates a user; the answer holds the password (generated unless given), shown this once.");
         api.MapPut("/users/{name}/roles", (string name, Roles roles, HttpContext http, ITwinAdministration admin) => admin.SetRolesAsync(http.Actor(), name, roles.Value ?? []));
         api.MapPost("/users/{name}/disable", (string name, HttpContext http, ITwinAdministration admin) => admin.SetDisabledAsync(http.Actor(), name, true));

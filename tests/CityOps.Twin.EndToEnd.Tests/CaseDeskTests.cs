@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.EndToEnd.Tests.Support;
@@ -20,7 +21,6 @@ public sealed class CaseDeskTests(LiveTwin twin)
             source = "Patrol",
             longitude = sensor.File.Position.Longitude,
             latitude = sensor.File.Position.Latitude,
-            reportedBy = "巡查员 e2e",
         });
         return (await response.Content.ReadFromJsonAsync<CaseRecord>(LiveTwin.Json))!;
     }
@@ -56,7 +56,8 @@ public sealed class CaseDeskTests(LiveTwin twin)
     public async Task A_case_worked_through_its_whole_loop_with_the_desk_buttons_is_closed_in_the_api_and_no_illegal_step_is_offered()
     {
         var reported = await ReportPatrolCaseAsync();
-        var page = await twin.OpenAsync($"/cases?case={reported.CaseId}");
+        await twin.UserAsync("值班员", "Operator");
+        var page = await twin.OpenAsync($"/cases?case={reported.CaseId}", user: "值班员");
         await Assertions.Expect(page.GetByTestId("case-detail")).ToHaveAttributeAsync("data-status", "Reported");
         Assert.Equal(["Register", "Cancel"], await OfferedStepsAsync(page));
 
@@ -89,6 +90,14 @@ public sealed class CaseDeskTests(LiveTwin twin)
         Assert.Equal(CaseStatus.Evaluated, evaluated.Status);
         Assert.Equal(4, evaluated.EvaluationScore);
         await Assertions.Expect(page.Locator("[data-testid=case-timeline] li")).ToHaveCountAsync(evaluated.Timeline.Count);
+
+        // Every step is the signed-in operator's, in the case's timeline and in the audit log, with where it came from.
+        Assert.All(evaluated.Timeline.Skip(1), e => Assert.Equal("值班员", e.Actor));
+        var audit = await twin.GetAsync<List<AuditEntry>>($"/api/admin/audit?actor={Uri.EscapeDataString("值班员")}&action=case.");
+        var steps = audit.Where(l => l.Record.Target == reported.CaseId && l.Record.Outcome == "ok").ToList();
+        Assert.Equal(evaluated.Timeline.Count - 1, steps.Count);
+        Assert.All(steps, l => Assert.Equal(("view", "127.0.0.1"), (l.Record.Channel, l.Record.Address)));
+        Assert.Contains(steps, l => l.Record.Action == "case.FailCheck" && l.Record.Before!.Contains("Feedback") && l.Record.After!.Contains("Dispatched"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Drills;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.EndToEnd.Tests.Support;
 using Microsoft.Playwright;
 
@@ -12,7 +13,8 @@ public sealed class DrillPageTests(LiveTwin twin)
     [Fact]
     public async Task The_drill_controller_starts_speeds_up_pauses_and_resumes_a_drill_that_never_touches_the_live_twin()
     {
-        var page = await twin.OpenAsync("/drill");
+        await twin.UserAsync("导调员", "DrillController");
+        var page = await twin.OpenAsync("/drill", user: "导调员");
         await page.GetByTestId("drill-scenario").SelectOptionAsync("rainstorm-drill.yaml");
         await page.GetByTestId("drill-start-speed").SelectOptionAsync("60");
         await page.GetByTestId("drill-start").ClickAsync();
@@ -51,6 +53,9 @@ public sealed class DrillPageTests(LiveTwin twin)
         Assert.Contains("EXERCISE · 演练", report);
         Assert.Contains("ELV-00011", report);
         await Assertions.Expect(map.GetByTestId("exercise-banner")).ToHaveCountAsync(0);
+
+        var audit = await twin.GetAsync<List<AuditEntry>>($"/api/admin/audit?actor={Uri.EscapeDataString("导调员")}&action=drill.");
+        Assert.Equal(["drill.start", "drill.inject", "drill.pause", "drill.setspeed", "drill.resume"], audit.Where(l => l.Record.Outcome == "ok").Select(l => l.Record.Action).Reverse().Take(5));
 
         var liveLift = await twin.GetAsync<ElevatorSnapshot>("/api/devices/ELV-00011");
         Assert.Equal(ElevatorStatus.Normal, liveLift.Status);

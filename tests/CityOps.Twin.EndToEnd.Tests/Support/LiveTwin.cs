@@ -23,13 +23,23 @@ public sealed partial class LiveTwin : IAsyncLifetime
     private readonly string _dataFolder = Path.Combine(Path.GetTempPath(), $"cityops-e2e-{Guid.NewGuid():N}");
     private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _feedReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _adminPassword = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, (string Password, string? State)> _users = [];
+    private readonly SemaphoreSlim _signIn = new(1, 1);
     private readonly List<string> _output = [];
     private Process? _silo;
     private IPlaywright? _playwright;
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Signed in as the first-run administrator (every role), with an API key for every device and Open311.</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>The administrator's password, as the silo printed it at its first start.</summary>
+    public string AdminPassword { get; private set; } = null!;
+
+    /// <summary>The user the pages open as unless a test names another: every role, like the first administrator.</summary>
+    public const string DutyUser = "值班长";
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -48,7 +58,8 @@ public sealed partial class LiveTwin : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--urls", "http://127.0.0.1:0", "--data", _dataFolder, "--Simulation:ReadingsPerSecond", "0", "--Switchover:ProposeBelow:IV", "99.999" })
+        foreach (var argument in new[] { "--urls", "http://127.0.0.1:0", "--data", _dataFolder, "--Simulation:ReadingsPerSecond", "0", "--Switchover:ProposeBelow:IV", "99.999",
+                     "--Security:KeyRequestsPerSecond", "10000", "--Security:KeyBurst", "10000" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -68,13 +79,22 @@ public sealed partial class LiveTwin : IAsyncLifetime
         try
         {
             Address = new Uri(await _address.Task.WaitAsync(StartTimeout));
+            AdminPassword = await _adminPassword.Task.WaitAsync(StartTimeout);
             await _feedReady.Task.WaitAsync(StartTimeout);
         }
         catch (TimeoutException)
         {
             throw new TimeoutException($"The silo was not ready within {StartTimeout}:\n{Output()}");
         }
-        Http = new HttpClient { BaseAddress = Address };
+
+        // Set up as an operations centre would on its first day: the printed administrator signs in, creates the
+        // duty user and a gateway key.
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = Address };
+        (await Http.PostAsJsonAsync("/api/account/signin", new { name = "admin", password = AdminPassword })).EnsureSuccessStatusCode();
+        var key = await (await PostAsync("/api/admin/keys", new { name = "e2e gateway", devices = new[] { "*" }, open311 = true })).Content.ReadFromJsonAsync<JsonElement>();
+        Http.DefaultRequestHeaders.Add("X-Api-Key", key.GetProperty("secret").GetString());
+        _users["admin"] = (AdminPassword, null);
+        await UserAsync(DutyUser, "Leader", "Operator", "Commander", "DrillController", "Admin");
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -99,6 +119,10 @@ public sealed partial class LiveTwin : IAsyncLifetime
         {
             _address.TrySetResult(match.Groups[1].Value);
         }
+        if (AdminPasswordLine().Match(line) is { Success: true } admin)
+        {
+            _adminPassword.TrySetResult(admin.Groups[1].Value);
+        }
         if (line.Contains("Twin view feed holds", StringComparison.Ordinal))
         {
             _feedReady.TrySetResult();
@@ -113,10 +137,59 @@ public sealed partial class LiveTwin : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh page at 1920x1080 (the operations desk), opened at the path and live (its Blazor circuit up).</summary>
-    public async Task<IPage> OpenAsync(string path, string? language = null, int width = 1920, int height = 1080)
+    /// <summary>Creates the user (once) through the administration API with these roles.</summary>
+    public async Task UserAsync(string name, params string[] roles)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        await _signIn.WaitAsync();
+        try
+        {
+            if (!_users.ContainsKey(name))
+            {
+                var created = await (await PostAsync("/api/admin/users", new { name, roles })).Content.ReadFromJsonAsync<JsonElement>();
+                _users[name] = (created.GetProperty("password").GetString()!, null);
+            }
+        }
+        finally
+        {
+            _signIn.Release();
+        }
+    }
+
+    /// <summary>A browser context signed in as the user through the sign-in page (once per user; later contexts reuse its cookie).</summary>
+    private async Task<IBrowserContext> SignedInContextAsync(string user, BrowserNewContextOptions options)
+    {
+        await _signIn.WaitAsync();
+        try
+        {
+            var (password, state) = _users[user];
+            if (state is null)
+            {
+                await using var first = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = options.ViewportSize });
+                var page = await first.NewPageAsync();
+                await page.GotoAsync(new Uri(Address, "/signin").ToString());
+                await page.GetByTestId("signin-name").FillAsync(user);
+                await page.GetByTestId("signin-password").FillAsync(password);
+                await page.GetByTestId("signin-submit").ClickAsync();
+                await page.Locator(".twin-shell[data-live=true]").WaitForAsync();
+                state = await first.StorageStateAsync();
+                _users[user] = (password, state);
+            }
+            options.StorageState = state;
+            return await Browser.NewContextAsync(options);
+        }
+        finally
+        {
+            _signIn.Release();
+        }
+    }
+
+    /// <summary>
+    /// A fresh page at 1920x1080 (the operations desk), signed in (as <see cref="DutyUser"/> unless a user is named),
+    /// opened at the path and live (its Blazor circuit up).
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path, string? language = null, int width = 1920, int height = 1080, string user = DutyUser)
+    {
+        var context = await SignedInContextAsync(user, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         if (language is not null)
         {
             await context.AddCookiesAsync([new Cookie { Name = "twin-lang", Value = language, Url = Address.ToString() }]);
@@ -179,6 +252,9 @@ public sealed partial class LiveTwin : IAsyncLifetime
 
     [GeneratedRegex(@"twin view at (http://[^/\s]+)/")]
     private static partial Regex TwinViewAt();
+
+    [GeneratedRegex(@"first run: administrator 'admin', password (\S+)")]
+    private static partial Regex AdminPasswordLine();
 }
 
 [CollectionDefinition("live twin")]
