@@ -18,6 +18,10 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _adminPassword = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // The first start over a data folder prints the administrator's password once; later starts sign in with what it printed.
+    private static readonly Dictionary<string, (string Password, string Key)> Credentials = [];
 
     private SiloProcess(Process process)
     {
@@ -27,11 +31,16 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         _process.EnableRaisingEvents = true;
-        _process.Exited += (_, _) => _address.TrySetException(new InvalidOperationException($"The silo exited with {_process.ExitCode}:\n{Output()}"));
+        _process.Exited += (_, _) =>
+        {
+            _address.TrySetException(new InvalidOperationException($"The silo exited with {_process.ExitCode}:\n{Output()}"));
+            _adminPassword.TrySetException(new InvalidOperationException($"The silo exited with {_process.ExitCode}:\n{Output()}"));
+        };
     }
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Signed in as the administrator (every role), with an API key for every device: the benchmark's gateways and duty desk.</summary>
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>Seconds from the process start until /healthz answered healthy.</summary>
@@ -53,7 +62,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--urls", "http://127.0.0.1:0", "--data", dataFolder, "--Simulation:ReadingsPerSecond", "0", "--Logging:LogLevel:Default", "Warning" }.Concat(storage))
+        // The benchmark is one client sending as fast as it can: the per-key rate limit is lifted.
+        foreach (var argument in new[] { "--urls", "http://127.0.0.1:0", "--data", dataFolder, "--Simulation:ReadingsPerSecond", "0", "--Logging:LogLevel:Default", "Warning",
+                     "--Security:KeyRequestsPerSecond", "1000000", "--Security:KeyBurst", "1000000" }.Concat(storage))
         {
             start.ArgumentList.Add(argument);
         }
@@ -62,7 +73,6 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         try
         {
             silo.Address = await silo._address.Task.WaitAsync(timeout);
-            silo.Http = new HttpClient { BaseAddress = silo.Address, Timeout = TimeSpan.FromSeconds(100) };
             using var probe = new HttpClient { BaseAddress = silo.Address, Timeout = TimeSpan.FromSeconds(5) };
             while (true)
             {
@@ -86,6 +96,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
                 await Task.Delay(10);
             }
             silo.SecondsToServe = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            await silo.SignInAsync(dataFolder, timeout);
             return silo;
         }
         catch
@@ -93,6 +104,23 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             await silo.DisposeAsync();
             throw;
         }
+    }
+
+    private async Task SignInAsync(string dataFolder, TimeSpan timeout)
+    {
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(100) };
+        if (!Credentials.TryGetValue(dataFolder, out var known))
+        {
+            known = (await _adminPassword.Task.WaitAsync(timeout), "");
+        }
+        (await Http.PostAsJsonAsync("/api/account/signin", new { name = "admin", password = known.Password })).EnsureSuccessStatusCode();
+        if (known.Key.Length == 0)
+        {
+            var created = await (await Http.PostAsJsonAsync("/api/admin/keys", new { name = "bench gateway", devices = new[] { "*" } })).Content.ReadFromJsonAsync<JsonElement>();
+            known = (known.Password, created.GetProperty("secret").GetString()!);
+            Credentials[dataFolder] = known;
+        }
+        Http.DefaultRequestHeaders.Add("X-Api-Key", known.Key);
     }
 
     public async Task<T> GetAsync<T>(string path) => (await Http.GetFromJsonAsync<T>(path, Json))!;
@@ -146,6 +174,10 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         {
             _address.TrySetResult(new Uri(match.Groups[1].Value));
         }
+        if (AdminPasswordLine().Match(line) is { Success: true } admin)
+        {
+            _adminPassword.TrySetResult(admin.Groups[1].Value);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -161,4 +193,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     [GeneratedRegex(@"twin view at (http://[^/\s]+)/")]
     private static partial Regex TwinViewAt();
+
+    [GeneratedRegex(@"first run: administrator 'admin', password (\S+)")]
+    private static partial Regex AdminPasswordLine();
 }

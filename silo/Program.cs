@@ -44,7 +44,7 @@ builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.
 builder.Services.AddTwinTelemetry(builder.Configuration);
 builder.Services.AddTwinView();
 builder.Services.AddTwinSecurity(builder.Configuration);
-builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city");
+builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city").AddCheck<StorageHealthCheck>("storage");
 builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection("Ingestion"));
 builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("Simulation"));
 builder.Services.AddSingleton<CitySimulator>();
@@ -59,6 +59,15 @@ app.UseResponseCompression();
 app.UseTwinSecurity();
 app.UseAntiforgery();
 app.MapHealthChecks("/healthz");
+// What each check says (a database out of reach, a version conflict, audit lines waiting), for the signed-in operations staff.
+app.MapHealthChecks("/healthz/detail", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+{
+    ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new
+    {
+        status = report.Status.ToString(),
+        checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+    }),
+}).RequireAuthorization();
 app.MapOpenApi();
 app.MapIngestionApi();
 app.MapCaseApi();

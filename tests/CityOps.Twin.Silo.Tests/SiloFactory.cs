@@ -37,7 +37,7 @@ public sealed class SiloFactory(params (string Key, string Value)[] settings) : 
 
     /// <summary>A client signed in as a new user with these roles (every role if none), and no API key.</summary>
     public Task<HttpClient> SignedInClientAsync(params TwinRole[] roles) =>
-        SignedInAsAsync($"{string.Join("-", roles.Length == 0 ? ["all"] : roles.Select(r => r.ToString())).ToLowerInvariant()}-{Interlocked.Increment(ref _users)}", roles);
+        SignedInAsAsync($"{string.Join("-", roles.Length == 0 ? ["all"] : roles.Select(r => r.ToString())).ToLowerInvariant()}-{Interlocked.Increment(ref _users)}-{Guid.NewGuid().ToString("N")[..6]}", roles);
 
     /// <summary>A client signed in as a new user of this name with these roles (every role if none).</summary>
     public async Task<HttpClient> SignedInAsAsync(string name, params TwinRole[] roles)
