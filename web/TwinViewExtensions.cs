@@ -31,7 +31,8 @@ public static class TwinViewExtensions
         app.MapStaticAssets();
         app.MapGet("twin/city.json", (CityMapData map) => Results.Bytes(map.Json, "application/json")).ExcludeFromDescription().RequireAuthorization();
         // Every page needs a signed-in user (the sign-in page says [AllowAnonymous]); pages for one role say so themselves.
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization();
+        // The silo's own Content-Security-Policy says frame-ancestors 'none'; Blazor's second, looser one is left out.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null).RequireAuthorization();
         return app;
     }
 }

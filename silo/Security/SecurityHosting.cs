@@ -57,6 +57,8 @@ public static class SecurityHosting
         });
         services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, policy => policy.RequireRole(nameof(TwinRole.Admin)));
         services.AddCascadingAuthenticationState();
+        // Every answer says X-Frame-Options: DENY (below); antiforgery's own SAMEORIGIN would be a second, weaker one.
+        services.AddAntiforgery(antiforgery => antiforgery.SuppressXFrameOptionsHeader = true);
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         services.Configure<FormOptions>(form => form.ValueLengthLimit = 64 * 1024);
         if (options.RequireHttps)

@@ -103,4 +103,39 @@ public sealed class LiveFramesTests
         await witness.Frame(1);
         Assert.Single(view.Frames);
     }
+
+    [Fact]
+    public async Task A_stuck_browser_holds_one_waiting_frame_drops_the_older_ones_with_a_count_and_never_makes_the_feed_wait()
+    {
+        var changes = new Changes();
+        var stuck = new View(changes) { Release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var healthy = new View(changes);
+        using var stuckFrames = new LiveFrames(changes, TimeProvider.System, stuck.DrawAsync);
+        using var healthyFrames = new LiveFrames(changes, TimeProvider.System, healthy.DrawAsync);
+        changes.Change();
+        await stuck.Frame(1);
+
+        // The stuck view never finishes its frame. The feed's thread goes through 100,000 changes without waiting on it:
+        // each is one increment and a lock, so this loop ends; nothing queues behind the stuck frame but one waiting frame.
+        for (var i = 0; i < 100_000; i++)
+        {
+            changes.Change();
+        }
+
+        Assert.Single(stuck.Frames);
+        Assert.Equal(100_000 - 1, stuckFrames.Dropped);
+        Assert.True(LiveFrames.DroppedTotal >= stuckFrames.Dropped);
+        // The other view goes on drawing, and a frame after the last change sees every change.
+        for (var frame = 2; healthy.Frames.Last().Seen < 100_001; frame++)
+        {
+            await healthy.Frame(frame);
+        }
+        Assert.Equal(100_001, healthy.Frames.Last().Seen);
+
+        // Released, the stuck view draws once more: the latest state, not the frames it missed.
+        stuck.Release.SetResult();
+        await stuck.Frame(2);
+        Assert.Equal(100_001, stuck.Frames.Last().Seen);
+        Assert.Equal(2, stuck.Frames.Count);
+    }
 }

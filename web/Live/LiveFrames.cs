@@ -10,12 +10,26 @@ public interface ILiveChanges
 /// <summary>
 /// Turns the feed's changes into at most one frame per <see cref="Interval"/> for one view. Changes that arrive
 /// while a frame is waiting or drawing are folded into the next frame, which reads the latest state: a view that
-/// falls behind skips stale frames instead of queueing them, and the feed never waits for it.
+/// falls behind skips stale frames instead of queueing them (a queue of one frame that drops the older, counted in
+/// <see cref="Dropped"/>), and the feed never waits for it.
 /// </summary>
 public sealed class LiveFrames : IDisposable
 {
     /// <summary>Four frames a second: live to the eye, and a busy district costs a browser four renders, not hundreds.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    private static readonly System.Diagnostics.Metrics.Meter Meter = new("CityOps.Twin.View");
+    private static readonly System.Diagnostics.Metrics.Counter<long> DroppedCounter =
+        Meter.CreateCounter<long>("twin.view.frames.dropped", "{frame}", "Changes folded into a frame already waiting: the older frame a slow or stuck browser would have drawn is dropped.");
+    private static long _droppedTotal;
+
+    /// <summary>Frames dropped by every view since start (each view's queue holds one waiting frame; a newer change replaces it).</summary>
+    public static long DroppedTotal => Interlocked.Read(ref _droppedTotal);
+
+    private long _dropped;
+
+    /// <summary>Frames this view dropped.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     private readonly ILiveChanges _feed;
     private readonly Func<Task> _draw;
@@ -38,8 +52,16 @@ public sealed class LiveFrames : IDisposable
     {
         lock (_lock)
         {
-            if (_pending || _disposed)
+            if (_disposed)
             {
+                return;
+            }
+            if (_pending)
+            {
+                // The queue is one frame long: this change replaces the frame already waiting.
+                _dropped++;
+                Interlocked.Increment(ref _droppedTotal);
+                DroppedCounter.Add(1);
                 return;
             }
             _pending = true;
