@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of CityOps.Twin on a fresh machine of this project's kind: installs what the tests need
 # (PostgreSQL 15's server; Chromium and CJK fonts for the browser tests), starts a private PostgreSQL cluster in a temp folder for the tests, runs every
-# test project and the benchmarks' quick mode, stops the cluster, and ends with "N passed, N failed".
+# test project, the benchmarks' quick mode and a 2-minute soak, stops the cluster, and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -68,10 +68,15 @@ echo "== benchmarks, quick mode (checks every benchmark's results at tiny size)"
 bench_status=0
 dotnet run -c Release --no-build --project bench -- quick 2>&1 | tee -a "$LOG" || bench_status=$?
 
+echo "== soak, 2 minutes (memory and queue depths must stay flat; 'bench -- soak' runs the full 30)"
+soak_status=0
+dotnet run -c Release --no-build --project bench -- soak 2 2>&1 | tee -a "$LOG" || soak_status=$?
+
 echo "== screenshots of the twin view: tests/CityOps.Twin.EndToEnd.Tests/bin/Release/net9.0/*/screenshots/"
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
 if [ "$bench_status" -ne 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+if [ "$soak_status" -ne 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 echo "$passed passed, $failed failed"
-if [ "$status" -ne 0 ] || [ "$bench_status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
+if [ "$status" -ne 0 ] || [ "$bench_status" -ne 0 ] || [ "$soak_status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi

@@ -1,6 +1,6 @@
 using CityOps.Twin.Bench;
 
-// dotnet run -c Release --project bench -- <name>|all|quick
+// dotnet run -c Release --project bench -- <name>|all|quick|soak [minutes]
 // Each figure prints as "name: value unit", with its baselines and ratios from the same run.
 var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.OrdinalIgnoreCase)
 {
@@ -26,9 +26,15 @@ if (name.Equals("quick", StringComparison.OrdinalIgnoreCase) || name.Equals("all
     return 0;
 }
 
+if (name.Equals("soak", StringComparison.OrdinalIgnoreCase))
+{
+    Console.WriteLine("== soak");
+    return await SoakRun.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+}
+
 if (!benchmarks.TryGetValue(name, out var single))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{name}'. Known: {string.Join(", ", benchmarks.Keys)}, all, quick.");
+    Console.Error.WriteLine($"Unknown benchmark '{name}'. Known: {string.Join(", ", benchmarks.Keys)}, all, quick, soak [minutes].");
     return 2;
 }
 
