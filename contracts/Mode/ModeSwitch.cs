@@ -12,7 +12,7 @@ public sealed record ModeSwitch(OperatingMode To, EmergencyKind? Kind, ResponseL
 /// <summary>One switch as the audit keeps it: from what, to what, by whom (in <see cref="CityMode.ChangedBy"/>), when and why.</summary>
 public sealed record ModeChange(CityMode From, CityMode To, string Reason, DateTimeOffset At);
 
-/// <summary>A switch refused: not a commander, no reason, an emergency without its kind or level, an unknown district; says which.</summary>
+/// <summary>A switch refused: no reason, an emergency without its kind or level, an unknown district, no change; says which. (Who may switch is the Commander role, checked before.)</summary>
 public sealed class ModeSwitchException(string message) : ArgumentException(message);
 
 /// <summary>A switch the twin proposes when the flood index crosses a configured level: a commander confirms it; it never switches by itself.</summary>

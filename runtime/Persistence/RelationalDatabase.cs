@@ -67,35 +67,33 @@ public abstract class RelationalDatabase : IAsyncDisposable
 
     private async Task ApplyAsync(IEnumerable<string> statements, CancellationToken cancellationToken)
     {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        async Task ExecuteAsync(string sql)
         {
-            await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            async Task ExecuteAsync(string sql)
-            {
-                await using var command = lease.Connection.CreateCommand();
-                command.CommandText = sql;
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            if (SchemaLockStatements is var (take, release))
-            {
-                await ExecuteAsync(take).ConfigureAwait(false);
-                try
-                {
-                    foreach (var statement in statements)
-                    {
-                        await ExecuteAsync(statement).ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    await ExecuteAsync(release).ConfigureAwait(false);
-                }
-            }
-            else
+            await using var command = lease.Connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (SchemaLockStatements is var (take, release))
+        {
+            await ExecuteAsync(take).ConfigureAwait(false);
+            try
             {
                 foreach (var statement in statements)
                 {
                     await ExecuteAsync(statement).ConfigureAwait(false);
                 }
+            }
+            finally
+            {
+                await ExecuteAsync(release).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            foreach (var statement in statements)
+            {
+                await ExecuteAsync(statement).ConfigureAwait(false);
             }
         }
     }
