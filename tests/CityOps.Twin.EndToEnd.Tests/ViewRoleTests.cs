@@ -83,8 +83,59 @@ public sealed class ViewRoleTests(LiveTwin twin)
         await Assertions.Expect(page.GetByTestId("signed-in-user")).ToContainTextAsync("巡查员王");
 
         await page.GetByTestId("signout").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+        try
+        {
+            await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+        }
+        catch (TimeoutException)
+        {
+            await LiveTwin.ScreenshotAsync(page, "signout-failed");
+            throw new TimeoutException($"Sign-out did not land on the sign-in page; the page is {page.Url}: {await page.ContentAsync()}");
+        }
         var audit = await twin.GetAsync<List<AuditEntry>>($"/api/admin/audit?actor={Uri.EscapeDataString("巡查员王")}");
         Assert.Equal(["signin:refused", "signin:ok", "signout:ok"], audit.Select(l => $"{l.Record.Action}:{l.Record.Outcome}").Reverse());
     }
+}
+
+/// <summary>Each role against each action class in the view: which controls are live, and a forced drill start refused.</summary>
+[Collection("live twin")]
+public sealed class ViewRoleMatrixTests(LiveTwin twin)
+{
+    [Theory]
+    [InlineData("Leader")]
+    [InlineData("Operator")]
+    [InlineData("Commander")]
+    [InlineData("DrillController")]
+    [InlineData("Admin")]
+    public async Task Each_role_finds_live_exactly_the_controls_of_its_action_classes_and_a_forced_drill_start_is_refused_unless_it_may_run_drills(string role)
+    {
+        var user = $"矩阵-{role}";
+        await twin.UserAsync(user, role);
+        var created = await (await twin.PostAsync("/api/cases", new { title = "矩阵检查", categoryCode = "0302", longitude = 121.6050, latitude = 31.2050 }))
+            .Content.ReadFromJsonAsync<CaseRecord>(LiveTwin.Json);
+        var roles = new[] { Enum.Parse<TwinRole>(role) };
+
+        var desk = await twin.OpenAsync($"/cases?case={created!.CaseId}", user: user);
+        await Expect(desk.Locator("[data-testid=case-actions] button[data-action=Register]"), TwinPermissions.Allows(roles, TwinAction.WorkCases));
+        await Expect(desk.GetByTestId("mode-switch"), TwinPermissions.Allows(roles, TwinAction.SwitchMode));
+        await Assertions.Expect(desk.Locator(".twin-nav a[href=admin]")).ToHaveCountAsync(TwinPermissions.Allows(roles, TwinAction.Administer) ? 1 : 0);
+
+        var drill = await twin.OpenAsync("/drill", user: user);
+        var start = drill.GetByTestId("drill-start");
+        var mayRun = TwinPermissions.Allows(roles, TwinAction.RunDrill);
+        await Expect(start, mayRun);
+        if (!mayRun)
+        {
+            await start.EvaluateAsync("element => element.removeAttribute('disabled')");
+            await start.ClickAsync();
+            await Assertions.Expect(drill.GetByTestId("drill-error")).ToContainTextAsync("may not run or inject a drill");
+            Assert.Contains(await twin.GetAsync<List<AuditEntry>>($"/api/admin/audit?actor={Uri.EscapeDataString(user)}&action=drill.start"),
+                l => l.Record.Outcome == "forbidden" && l.Record.Channel == "view");
+        }
+        await desk.Context.CloseAsync();
+        await drill.Context.CloseAsync();
+    }
+
+    private static Task Expect(ILocator control, bool live) =>
+        live ? Assertions.Expect(control).ToBeEnabledAsync() : Assertions.Expect(control).ToBeDisabledAsync();
 }
