@@ -71,6 +71,7 @@ public static class SecurityHosting
     public static WebApplication UseTwinSecurity(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<SecurityOptions>();
+        app.UseExceptionHandler(failed => failed.Run(UnhandledAsync));
         if (options.RequireHttps)
         {
             app.UseHsts();
@@ -110,6 +111,24 @@ public static class SecurityHosting
     {
         context.Response.Redirect(context.RedirectUri);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// What escaped an endpoint: the database out of reach (a grain that had to be read from it, while it is down)
+    /// is 503 with Retry-After and says so; anything else is 500 with no internals. Both are logged by ASP.NET.
+    /// </summary>
+    private static Task UnhandledAsync(HttpContext context)
+    {
+        var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        var storage = error is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException
+            || error?.InnerException is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException;
+        if (storage)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Problem(context, StatusCodes.Status503ServiceUnavailable, "Database unavailable",
+                $"The twin's database cannot be reached ({error!.Message}); what is live is still served, this needed the database. Try again shortly.");
+        }
+        return Problem(context, StatusCodes.Status500InternalServerError, "Internal error", "The twin could not answer this request; it has been logged.");
     }
 
     internal static bool IsApi(HttpRequest request) =>

@@ -83,6 +83,10 @@ public sealed class PostgresOutageTests
             Assert.Contains("was not recorded", detail);
             Assert.Equal(CaseStatus.Reported, (await http.GetFromJsonAsync<CaseRecord>($"/api/cases/{caseId}", DemoSiloFixture.Json))!.Status);
             Assert.Equal("Unhealthy", await HealthAsync(http));
+            // What is not in memory (every device is, after filing; a case never asked for is not) cannot be read: a clear 503, not a crash.
+            var asleep = await http.GetAsync("/api/cases/C-20260101-never");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, asleep.StatusCode);
+            Assert.Contains("database cannot be reached", await asleep.Content.ReadAsStringAsync());
             Assert.True(auditLog.Pending > 0, "the refused step's audit line should wait for the database");
 
             await postgres.StartServerAsync();
