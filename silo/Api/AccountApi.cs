@@ -33,32 +33,55 @@ public static class AccountApi
         return app;
     }
 
-    private static async Task<IResult> SignInFormAsync([FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl, HttpContext context, UserDirectory users, IAuditLog audit)
+    private static async Task<IResult> SignInFormAsync([FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl, HttpContext context, UserDirectory users, SignInThrottle throttle, IAuditLog audit)
     {
         var local = returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
-        return await SignInAsync(context, users, audit, name, password, TwinChannels.View)
-            ? Results.LocalRedirect(local)
-            : Results.LocalRedirect($"/signin?failed=1&returnUrl={Uri.EscapeDataString(local)}");
+        return await SignInAsync(context, users, throttle, audit, name, password, TwinChannels.View) switch
+        {
+            SignInOutcome.SignedIn => Results.LocalRedirect(local),
+            SignInOutcome.Locked => Results.LocalRedirect($"/signin?failed=2&returnUrl={Uri.EscapeDataString(local)}"),
+            _ => Results.LocalRedirect($"/signin?failed=1&returnUrl={Uri.EscapeDataString(local)}"),
+        };
     }
 
-    private static async Task<IResult> SignInJsonAsync(SignInRequest request, HttpContext context, UserDirectory users, IAuditLog audit) =>
-        await SignInAsync(context, users, audit, request.Name, request.Password, TwinChannels.Api)
-            ? Results.Ok(new Me(request.Name!.Trim(), (await users.CurrentAsync(request.Name.Trim()))!.Roles))
-            : Results.Problem("The name or the password is wrong, or the user is disabled.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
+    private static async Task<IResult> SignInJsonAsync(SignInRequest request, HttpContext context, UserDirectory users, SignInThrottle throttle, IAuditLog audit) =>
+        await SignInAsync(context, users, throttle, audit, request.Name, request.Password, TwinChannels.Api) switch
+        {
+            SignInOutcome.SignedIn => Results.Ok(new Me(request.Name!.Trim(), (await users.CurrentAsync(request.Name.Trim()))!.Roles)),
+            SignInOutcome.Locked => Results.Problem(
+                $"Too many failed sign-ins for this name; try again in {context.Response.Headers.RetryAfter} s.", statusCode: StatusCodes.Status429TooManyRequests, title: "Sign-in locked"),
+            _ => Results.Problem("The name or the password is wrong, or the user is disabled.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed"),
+        };
 
-    private static async Task<bool> SignInAsync(HttpContext context, UserDirectory users, IAuditLog audit, string? name, string? password, string channel)
+    private enum SignInOutcome
+    {
+        SignedIn,
+        Refused,
+        Locked,
+    }
+
+    private static async Task<SignInOutcome> SignInAsync(HttpContext context, UserDirectory users, SignInThrottle throttle, IAuditLog audit, string? name, string? password, string channel)
     {
         var address = context.Connection.RemoteIpAddress?.ToString();
-        var user = await users.VerifyAsync(name ?? "", password ?? "");
+        var who = (name ?? "").Trim();
+        var auditName = who.Length is > 0 and <= 64 ? who : "-";
+        if (throttle.LockedFor(who) is { } locked)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(locked.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await audit.AppendAsync(new AuditRecord(auditName, "-", channel, address, "signin", null, "refused", Detail: $"locked after {SignInThrottle.MaxFailures} failed sign-ins"));
+            return SignInOutcome.Locked;
+        }
+        var user = await users.VerifyAsync(who, password ?? "");
         if (user is null)
         {
-            var who = (name ?? "").Trim();
-            await audit.AppendAsync(new AuditRecord(who.Length is > 0 and <= 64 ? who : "-", "-", channel, address, "signin", null, "refused", Detail: "wrong name or password, or the user is disabled"));
-            return false;
+            throttle.Failed(who);
+            await audit.AppendAsync(new AuditRecord(auditName, "-", channel, address, "signin", null, "refused", Detail: "wrong name or password, or the user is disabled"));
+            return SignInOutcome.Refused;
         }
+        throttle.Succeeded(who);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SecurityHosting.Principal(user));
         await audit.AppendAsync(new AuditRecord(user.Name, string.Join(",", user.Roles), channel, address, "signin", null, "ok"));
-        return true;
+        return SignInOutcome.SignedIn;
     }
 
     private static async Task<IResult> SignOutFormAsync(HttpContext context, IAuditLog audit)

@@ -64,6 +64,25 @@ public sealed class AuditTests(SecuritySiloFixture fixture) : IClassFixture<Secu
     }
 
     [Fact]
+    public async Task After_ten_failed_sign_ins_a_name_is_locked_for_a_while_even_to_its_right_password_and_others_are_not()
+    {
+        var password = await fixture.Silo.Services.GetRequiredService<UserDirectory>().CreateAsync("guessed-at", [TwinRole.Leader]);
+        var client = fixture.Silo.CreateClient();
+        for (var i = 0; i < SignInThrottle.MaxFailures; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/account/signin", new { name = "guessed-at", password = $"guess {i:D4} long enough" })).StatusCode);
+        }
+
+        var locked = await client.PostAsJsonAsync("/api/account/signin", new { name = "guessed-at", password });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.True(locked.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(4));
+        Assert.Contains(await fixture.AuditAsync(actor: "guessed-at", action: "signin"), l => l.Record.Detail!.Contains("locked after"));
+        var other = await fixture.Silo.Services.GetRequiredService<UserDirectory>().CreateAsync("not-guessed-at", [TwinRole.Leader]);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/account/signin", new { name = "not-guessed-at", password = other })).StatusCode);
+    }
+
+    [Fact]
     public async Task A_session_ends_when_its_user_is_disabled_or_loses_a_role()
     {
         var users = fixture.Silo.Services.GetRequiredService<UserDirectory>();
