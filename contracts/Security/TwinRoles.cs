@@ -61,6 +61,13 @@ public static class TwinPermissions
 /// <summary>Who acts: a signed-in user (through the view or the API) or an API key; where from, for the audit.</summary>
 public sealed record TwinActor(string Name, IReadOnlyList<TwinRole> Roles, string? Address, string Channel)
 {
+    /// <summary>The actor a signed-in principal stands for: its name and role claims, as signed in (the server checks the current roles).</summary>
+    public static TwinActor Of(System.Security.Claims.ClaimsPrincipal user, string? address, string channel) => new(
+        user.Identity?.Name ?? "anonymous",
+        [.. user.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => Enum.TryParse<TwinRole>(c.Value, out var role) ? (TwinRole?)role : null).OfType<TwinRole>()],
+        address,
+        channel);
+
     public bool Can(TwinAction action) => TwinPermissions.Allows(Roles, action);
 
     public string RoleList => Roles.Count == 0 ? "-" : string.Join(",", Roles);

@@ -12,7 +12,7 @@ public static class AdminApi
 
     public sealed record CreatedUser(string Name, IReadOnlyList<TwinRole> Roles, string Password);
 
-    public sealed record Roles(IReadOnlyList<TwinRole>? Value);
+    public sealed record RolesRequest(IReadOnlyList<TwinRole>? Roles);
 
     public sealed record NewKey(string? Name, IReadOnlyList<string>? Devices, bool? Open311);
 
@@ -28,7 +28,8 @@ public static class AdminApi
             var password = await admin.CreateUserAsync(http.Actor(), user.Name ?? "", roles, user.Password);
             return Results.Created($"/api/admin/users/{Uri.EscapeDataString(user.Name!.Trim())}", new CreatedUser(user.Name.Trim(), roles, password));
         }).WithSummary("Creates a user; the answer holds the password (generated unless given), shown this once.");
-        api.MapPut("/users/{name}/roles", (string name, Roles roles, HttpContext http, ITwinAdministration admin) => admin.SetRolesAsync(http.Actor(), name, roles.Value ?? []));
+        api.MapPut("/users/{name}/roles", (string name, RolesRequest request, HttpContext http, ITwinAdministration admin) => admin.SetRolesAsync(http.Actor(), name, request.Roles ?? []))
+            .WithSummary("Sets a user's roles {\"roles\":[...]}; their sessions end.");
         api.MapPost("/users/{name}/disable", (string name, HttpContext http, ITwinAdministration admin) => admin.SetDisabledAsync(http.Actor(), name, true));
         api.MapPost("/users/{name}/enable", (string name, HttpContext http, ITwinAdministration admin) => admin.SetDisabledAsync(http.Actor(), name, false));
         api.MapPost("/users/{name}/password", async (string name, HttpContext http, ITwinAdministration admin) =>

@@ -34,7 +34,7 @@ public static class IngestionApi
         var (key, refusal) = await keys.AdmitAsync(request.HttpContext, request.Headers[IngestionKeys.Header].FirstOrDefault(), "ingest.readings");
         if (key is null)
         {
-            return refusal!;
+            return refusal!.AsProblem();
         }
         var (items, problem) = await ReadBatchAsync(request, "readings", options.Value);
         if (problem is not null)
@@ -100,7 +100,7 @@ public static class IngestionApi
         var (key, refusal) = await keys.AdmitAsync(request.HttpContext, request.Headers[IngestionKeys.Header].FirstOrDefault(), "ingest.events");
         if (key is null)
         {
-            return refusal!;
+            return refusal!.AsProblem();
         }
         var (items, problem) = await ReadBatchAsync(request, "events", options.Value);
         if (problem is not null)

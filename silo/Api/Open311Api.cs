@@ -60,8 +60,7 @@ public static class Open311Api
         var (key, refusal) = await keys.AdmitAsync(request.HttpContext, Field("api_key") ?? request.Headers[IngestionKeys.Header].FirstOrDefault(), "open311.request");
         if (key is null)
         {
-            var status = ((IStatusCodeHttpResult)refusal!).StatusCode ?? StatusCodes.Status401Unauthorized;
-            return Error(status, status == StatusCodes.Status429TooManyRequests ? "too many requests for this api_key; retry later" : "api_key is missing, unknown or revoked");
+            return Error(refusal!.Status, refusal.Status == StatusCodes.Status429TooManyRequests ? "too many requests for this api_key; retry later" : "api_key is missing, unknown or revoked");
         }
         var actor = IngestionKeys.Actor(key, request.HttpContext);
         if (!key.Open311)

@@ -90,11 +90,7 @@ public static class SecurityHosting
         CookieAuthenticationDefaults.AuthenticationScheme));
 
     /// <summary>The signed-in user behind a request, as the audit names it.</summary>
-    public static TwinActor Actor(this HttpContext context) => new(
-        context.User.Identity?.Name ?? "anonymous",
-        [.. context.User.FindAll(ClaimTypes.Role).Select(c => Enum.TryParse<TwinRole>(c.Value, out var role) ? (TwinRole?)role : null).OfType<TwinRole>()],
-        context.Connection.RemoteIpAddress?.ToString(),
-        TwinChannels.Api);
+    public static TwinActor Actor(this HttpContext context) => TwinActor.Of(context.User, context.Connection.RemoteIpAddress?.ToString(), TwinChannels.Api);
 
     // A session ends when its user is disabled, or their roles or password change: the next request signs in again.
     private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
@@ -210,19 +206,22 @@ public sealed class IngestionKeys(ApiKeyDirectory keys, IAuditLog audit, Securit
     /// <summary>Requests refused 429 since start.</summary>
     public long Limited => Interlocked.Read(ref _limited);
 
-    /// <summary>The key and null, or null and the answer to send (401, or 429 with Retry-After).</summary>
-    public async Task<(StoredKey? Key, IResult? Refusal)> AdmitAsync(HttpContext context, string? secret, string what)
+    /// <summary>
+    /// The live key presented, or why not: 401 (none, unknown or revoked; audited) or 429 over its rate (Retry-After
+    /// is set on the response). Each endpoint answers the refusal in its own format.
+    /// </summary>
+    public async Task<(StoredKey? Key, KeyRefusal? Refusal)> AdmitAsync(HttpContext context, string? secret, string what)
     {
-        var address = context.Connection.RemoteIpAddress?.ToString();
         if (string.IsNullOrWhiteSpace(secret))
         {
-            return (null, Results.Problem($"An API key is required: send it in the {Header} header.", statusCode: StatusCodes.Status401Unauthorized, title: "No API key"));
+            return (null, new KeyRefusal(StatusCodes.Status401Unauthorized, "No API key", $"An API key is required: send it in the {Header} header."));
         }
         var key = await keys.FindAsync(secret.Trim());
         if (key is null)
         {
-            await audit.AppendAsync(new AuditRecord("unknown key", "-", TwinChannels.Key, address, what, null, "forbidden", Detail: "an unknown or revoked API key was presented"));
-            return (null, Results.Problem("The API key is unknown or has been revoked.", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid API key"));
+            await audit.AppendAsync(new AuditRecord("unknown key", "-", TwinChannels.Key, context.Connection.RemoteIpAddress?.ToString(), what, null, "forbidden",
+                Detail: "an unknown or revoked API key was presented"));
+            return (null, new KeyRefusal(StatusCodes.Status401Unauthorized, "Invalid API key", "The API key is unknown or has been revoked."));
         }
         using var lease = _limiter.AttemptAcquire(key.Id);
         if (!lease.IsAcquired)
@@ -230,8 +229,8 @@ public sealed class IngestionKeys(ApiKeyDirectory keys, IAuditLog audit, Securit
             Interlocked.Increment(ref _limited);
             var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
             context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return (null, Results.Problem($"API key '{key.Name}' is over its rate of {options.KeyRequestsPerSecond} requests a second; retry after {retry} s.",
-                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests"));
+            return (null, new KeyRefusal(StatusCodes.Status429TooManyRequests, "Too many requests",
+                $"API key '{key.Name}' is over its rate of {options.KeyRequestsPerSecond} requests a second; retry after {retry} s."));
         }
         return (key, null);
     }
@@ -240,4 +239,10 @@ public sealed class IngestionKeys(ApiKeyDirectory keys, IAuditLog audit, Securit
         new($"key:{key.Id} {key.Name}", [], context.Connection.RemoteIpAddress?.ToString(), TwinChannels.Key);
 
     public void Dispose() => _limiter.Dispose();
+}
+
+/// <summary>Why a request's API key was not admitted: the status to answer and what to say.</summary>
+public sealed record KeyRefusal(int Status, string Title, string Detail)
+{
+    public IResult AsProblem() => Results.Problem(Detail, statusCode: Status, title: Title);
 }

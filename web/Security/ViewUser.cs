@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using CityOps.Twin.Contracts.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -13,15 +12,5 @@ public sealed class ViewUser(AuthenticationStateProvider authentication)
     /// <summary>The browser's address, taken from the page's first request.</summary>
     public string? Address { get; set; }
 
-    public async Task<TwinActor> ActorAsync()
-    {
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
-        return Of(user, Address);
-    }
-
-    public static TwinActor Of(ClaimsPrincipal user, string? address) => new(
-        user.Identity?.Name ?? "anonymous",
-        [.. user.FindAll(ClaimTypes.Role).Select(c => Enum.TryParse<TwinRole>(c.Value, out var role) ? (TwinRole?)role : null).OfType<TwinRole>()],
-        address,
-        TwinChannels.View);
+    public async Task<TwinActor> ActorAsync() => TwinActor.Of((await authentication.GetAuthenticationStateAsync()).User, Address, TwinChannels.View);
 }

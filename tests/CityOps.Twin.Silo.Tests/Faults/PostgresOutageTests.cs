@@ -21,6 +21,11 @@ public sealed class PostgresOutageTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// Waits on a condition outside the test's control (a PostgreSQL server coming back, seen through the silo's
+    /// health endpoint and audit queue) by asking it again every 100 ms, failing with what was awaited after the
+    /// deadline. No clock to drive here: the recovery under test is the silo's own, on the wall clock.
+    /// </summary>
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow + Patience;

@@ -114,4 +114,35 @@ public sealed class ApiKeyTests(SecuritySiloFixture fixture) : IClassFixture<Sec
         Assert.Contains("over its rate", await limited[0].Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await quiet.PostAsync("/api/ingest/events", new StringContent(body, Encoding.UTF8, "application/json"))).StatusCode);
     }
+
+    [Theory]
+    [InlineData("""{"name":"gateway","devices":["WL-*-north"]}""", "is not acceptable")]
+    [InlineData("""{"name":"gateway","devices":[]}""", "needs devices")]
+    [InlineData("""{"name":"","devices":["*"]}""", "needs a name")]
+    public async Task A_key_request_without_a_name_or_devices_or_with_a_bad_pattern_is_refused_saying_what_was_wrong(string body, string problem)
+    {
+        var response = await fixture.Clients[Contracts.Security.TwinRole.Admin].PostAsync("/api/admin/keys", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(problem, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Open311_requests_need_a_key_allowed_to_open_them_and_say_so_in_GeoReports_error_format()
+    {
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["service_code"] = "0302", ["lat"] = "31.2050", ["long"] = "121.6050", ["description"] = "路面破损" });
+        var devicesOnly = await fixture.Silo.NewKeyAsync(["WL-*"]);
+
+        var none = await fixture.Silo.CreateClient().PostAsync("/open311/v2/requests.json", form);
+        var notAllowed = await fixture.Silo.CreateClient().PostAsync("/open311/v2/requests.json",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["api_key"] = devicesOnly, ["service_code"] = "0302", ["lat"] = "31.2050", ["long"] = "121.6050" }));
+        var allowed = await fixture.Silo.CreateClient().PostAsync("/open311/v2/requests.json",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["api_key"] = await fixture.Silo.NewKeyAsync([], open311: true), ["service_code"] = "0302", ["lat"] = "31.2050", ["long"] = "121.6050" }));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Contains("api_key is missing", await none.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, notAllowed.StatusCode);
+        Assert.Contains("may not open service requests", await notAllowed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
+    }
 }

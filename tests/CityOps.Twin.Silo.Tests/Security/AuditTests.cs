@@ -89,7 +89,7 @@ public sealed class AuditTests(SecuritySiloFixture fixture) : IClassFixture<Secu
         var client = await fixture.Silo.SignedInAsAsync("short-lived", TwinRole.Operator, TwinRole.Leader);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/account/me")).StatusCode);
 
-        await fixture.Clients[TwinRole.Admin].PutAsJsonAsync("/api/admin/users/short-lived/roles", new { value = new[] { "Leader" } });
+        (await fixture.Clients[TwinRole.Admin].PutAsJsonAsync("/api/admin/users/short-lived/roles", new { roles = new[] { "Leader" } })).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/account/me")).StatusCode);
 
         var again = fixture.Silo.CreateClient();
@@ -101,9 +101,15 @@ public sealed class AuditTests(SecuritySiloFixture fixture) : IClassFixture<Secu
     }
 
     [Fact]
-    public async Task The_audit_log_exports_as_csv_for_the_admin_only()
+    public async Task The_audit_log_exports_as_csv_for_the_admin_only_and_a_name_a_spreadsheet_would_run_is_quoted_inert()
     {
+        // Anyone can put a name in the log by failing to sign in with it.
+        await fixture.Silo.CreateClient().PostAsJsonAsync("/api/account/signin", new { name = "=HYPERLINK(\"http://x\",\"y\")", password = "whatever it is" });
+
         var csv = await fixture.Clients[TwinRole.Admin].GetStringAsync("/api/admin/audit.csv");
+
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", csv);
+        Assert.DoesNotContain(",=HYPERLINK", csv);
 
         var header = csv.TrimStart('\uFEFF').Split('\n')[0];
         Assert.Equal("sequence,at,actor,roles,channel,address,action,target,outcome,before,after,detail", header);
