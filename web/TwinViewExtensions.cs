@@ -30,9 +30,18 @@ public static class TwinViewExtensions
     {
         app.MapStaticAssets();
         app.MapGet("twin/city.json", (CityMapData map) => Results.Bytes(map.Json, "application/json")).ExcludeFromDescription().RequireAuthorization();
-        // Every page needs a signed-in user (the sign-in page says [AllowAnonymous]); pages for one role say so themselves.
         // The silo's own Content-Security-Policy says frame-ancestors 'none'; Blazor's second, looser one is left out.
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null).RequireAuthorization();
+        // Every page and the circuit's hub need a signed-in user (the sign-in page says [AllowAnonymous]; pages for one
+        // role say so themselves); the framework's script is public code the sign-in page loads too.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null)
+            .RequireAuthorization()
+            .Add(endpoint =>
+            {
+                if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.TrimStart('/').StartsWith("_framework/", StringComparison.Ordinal))
+                {
+                    endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute());
+                }
+            });
         return app;
     }
 }

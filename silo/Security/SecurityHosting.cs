@@ -128,8 +128,10 @@ public static class SecurityHosting
         return Problem(context, StatusCodes.Status500InternalServerError, "Internal error", "The twin could not answer this request; it has been logged.");
     }
 
+    /// <summary>Requests a program makes (the API, the map's data, the circuit's hub): they get 401/403 with a problem detail, not the sign-in page.</summary>
     internal static bool IsApi(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/open311") || request.Path.StartsWithSegments("/twin");
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/open311") || request.Path.StartsWithSegments("/twin")
+        || request.Path.StartsWithSegments("/_blazor");
 
     internal static Task Problem(HttpContext context, int status, string title, string detail) =>
         Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);

@@ -67,8 +67,19 @@ public sealed class ViewRoleTests(LiveTwin twin)
 
         await using var context = await twin.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text);
+            }
+        };
         await page.GotoAsync(new Uri(twin.Address, "/cases").ToString());
         Assert.EndsWith("/signin", new Uri(page.Url).AbsolutePath);
+        // The sign-in page loads all it asks for (the framework's script included) without a browser error.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        Assert.Empty(consoleErrors);
         await page.GetByTestId("signin-name").FillAsync("巡查员王");
         await page.GetByTestId("signin-password").FillAsync("not-the-password");
         await page.GetByTestId("signin-submit").ClickAsync();

@@ -95,6 +95,18 @@ public sealed class RoleApiTests(SecuritySiloFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task The_sign_in_page_and_the_framework_script_it_loads_are_public_and_the_circuits_hub_is_not()
+    {
+        var anonymous = fixture.Silo.CreateClient(new() { AllowAutoRedirect = false });
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/signin")).StatusCode);
+        var script = await anonymous.GetAsync("/_framework/blazor.web.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Contains("javascript", script.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/_blazor/negotiate?negotiateVersion=1", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task The_admin_page_is_forbidden_to_other_roles_and_the_refusal_is_audited()
     {
         var operatorClient = fixture.Silo.CreateClient(new() { AllowAutoRedirect = false });
