@@ -22,6 +22,8 @@ public sealed class LifecycleTests
             silo.Time.Advance(TimeSpan.FromMinutes(1));
         }
         await silo.Probe.WaitFor("quiet:deactivated:IdleCollection");
+        // OnDeactivateAsync has run; the activation leaves the catalog when its last turn ends.
+        await silo.Runtime.WhenIdleAsync();
 
         Assert.Equal(0, silo.Probe.Count("busy:deactivated:IdleCollection"));
         Assert.Equal(1, silo.Runtime.ActivationCount);

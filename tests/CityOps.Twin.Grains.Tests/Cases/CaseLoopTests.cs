@@ -209,9 +209,10 @@ public sealed class CaseLoopTests
     {
         var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
         var caseId = $"C-{Guid.NewGuid():N}";
+        var database = store == "sqlite" ? null : await TestDatabase.NewPostgresAsync("case_deadline");
         Action<Runtime.Hosting.GrainRuntimeBuilder> storage = store == "sqlite"
             ? b => b.UseSqlite(path)
-            : b => b.UsePostgreSql(TestDatabase.PostgresConnectionString);
+            : b => b.UsePostgreSql(database!);
         DateTimeOffset reportedAt;
         await using (var before = await TwinSilo.StartAsync(storage))
         {

@@ -18,7 +18,8 @@ public sealed class DeviceRestartTests
     {
         var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
         var run = Guid.NewGuid().ToString("N")[..8];
-        Action<GrainRuntimeBuilder> storage = store == "sqlite" ? b => b.UseSqlite(path) : b => b.UsePostgreSql(TestDatabase.PostgresConnectionString);
+        var database = store == "sqlite" ? null : await TestDatabase.NewPostgresAsync("device_restart");
+        Action<GrainRuntimeBuilder> storage = store == "sqlite" ? b => b.UseSqlite(path) : b => b.UsePostgreSql(database!);
         var elevatorFile = new ElevatorFile($"ELV-{run}", "古美路 1 号楼", "古美路 1 号楼 2 号梯", Gumei, "G-gumei", "通力 KONE", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 16));
         var cameraFile = new CameraFile($"CAM-{run}", "古美路口探头", Gumei, "G-gumei");
         string trappedCase;

@@ -33,7 +33,7 @@ public sealed class CityModeGrainTests
         // take the mode that won instead of failing the activation (seen in CI between test silos over PostgreSQL).
         for (var round = 0; round < 20; round++)
         {
-            var connection = await NewPostgresDatabaseAsync();
+            var connection = await TestDatabase.NewPostgresAsync("mode_race");
             await using var first = await TwinSilo.StartAsync(b => b.UsePostgreSql(connection));
             await using var second = await TwinSilo.StartAsync(b => b.UsePostgreSql(connection));
 
@@ -43,14 +43,5 @@ public sealed class CityModeGrainTests
 
             Assert.All(modes, mode => Assert.Equal(OperatingMode.Normal, mode.Operating));
         }
-    }
-
-    private static async Task<string> NewPostgresDatabaseAsync()
-    {
-        var name = $"mode_race_{Guid.NewGuid():N}";
-        await using var server = new Npgsql.NpgsqlConnection(TestDatabase.PostgresConnectionString);
-        await server.OpenAsync();
-        await new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", server).ExecuteNonQueryAsync();
-        return new Npgsql.NpgsqlConnectionStringBuilder(TestDatabase.PostgresConnectionString) { Database = name }.ConnectionString;
     }
 }

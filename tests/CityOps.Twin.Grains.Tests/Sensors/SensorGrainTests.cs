@@ -100,7 +100,8 @@ public sealed class SensorGrainTests
     {
         var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
         var id = $"w-{Guid.NewGuid():N}";
-        Action<GrainRuntimeBuilder> storage = store == "sqlite" ? b => b.UseSqlite(path) : b => b.UsePostgreSql(TestDatabase.PostgresConnectionString);
+        var database = store == "sqlite" ? null : await TestDatabase.NewPostgresAsync("sensor_restart");
+        Action<GrainRuntimeBuilder> storage = store == "sqlite" ? b => b.UseSqlite(path) : b => b.UsePostgreSql(database!);
         SensorSnapshot before;
         CaseRecord caseBefore;
         await using (var silo = await TwinSilo.StartAsync(storage))
