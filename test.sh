@@ -72,7 +72,7 @@ echo "== soak, 2 minutes (memory and queue depths must stay flat; 'bench -- soak
 soak_status=0
 dotnet run -c Release --no-build --project bench -- soak 2 2>&1 | tee -a "$LOG" || soak_status=$?
 
-echo "== screenshots of the twin view: tests/CityOps.Twin.EndToEnd.Tests/bin/Release/net9.0/*/screenshots/"
+echo "== screenshots of the twin view: tests/CityOps.Twin.EndToEnd.Tests/bin/Release/net10.0/screenshots/"
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')

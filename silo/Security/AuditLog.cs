@@ -9,7 +9,7 @@ namespace CityOps.Twin.Silo.Security;
 /// loop writes them once it returns; when the queue is full an append throws, so the action it records is
 /// refused rather than done unaudited.
 /// </summary>
-public sealed class AuditLog : IAuditLog, IHostedService, IDisposable
+public sealed class AuditLog : IAuditLog, IHostedService, IAsyncDisposable, IDisposable
 {
     public const int Capacity = 10_000;
 
@@ -21,6 +21,8 @@ public sealed class AuditLog : IAuditLog, IHostedService, IDisposable
     private readonly Meter _meter = new("CityOps.Twin.Audit");
     private readonly CancellationTokenSource _stopping = new();
     private Task? _retry;
+    private readonly Lock _shutdownGate = new();
+    private Task? _shutdown;
 
     public AuditLog(ISecurityStore store, TimeProvider time, ILogger<AuditLog> logger)
     {
@@ -133,14 +135,29 @@ public sealed class AuditLog : IAuditLog, IHostedService, IDisposable
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops the retry loop and writes what still waits. The host stops the log and the container disposes it,
+    /// and a test host may do the two in either order (or at once): whichever comes first does the work, once,
+    /// and the other waits for it, so neither throws and no accepted line is dropped without a word.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken) => ShutDownAsync().WaitAsync(cancellationToken);
+
+    private Task ShutDownAsync()
+    {
+        lock (_shutdownGate)
+        {
+            return _shutdown ??= ShutDownOnceAsync();
+        }
+    }
+
+    private async Task ShutDownOnceAsync()
     {
         await _stopping.CancelAsync();
         if (_retry is not null)
         {
             await _retry;
         }
-        await _writer.WaitAsync(cancellationToken);
+        await _writer.WaitAsync(CancellationToken.None);
         try
         {
             if (!await TryWritePendingAsync())
@@ -154,9 +171,17 @@ public sealed class AuditLog : IAuditLog, IHostedService, IDisposable
         }
     }
 
+    public async ValueTask DisposeAsync()
+    {
+        await ShutDownAsync();
+        _meter.Dispose();
+    }
+
     public void Dispose()
     {
+        // The container disposes asynchronously when it can; a synchronous disposal still stops the loop
+        // (never disposing the token source under it) and leaves waiting lines to the log's error above.
+        _ = ShutDownAsync();
         _meter.Dispose();
-        _stopping.Dispose();
     }
 }
