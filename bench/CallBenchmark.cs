@@ -1,3 +1,4 @@
+using CityOps.Twin.Bench.Engine;
 using CityOps.Twin.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,6 +9,8 @@ namespace CityOps.Twin.Bench;
 /// generated references against a DispatchProxy. Callers each own a grain, as the twin's ingestion does:
 /// one producer per device. A second figure sends bursts of calls without awaiting each to one grain that
 /// all callers share, so the calls wait in its mailbox: the queued path, with its timeout timers.
+/// The same trivial calls through a Microsoft Orleans silo in the same run are the engine's floor, the
+/// baseline of every grain-path figure once the twin runs on Orleans.
 /// </summary>
 internal static class CallBenchmark
 {
@@ -27,14 +30,17 @@ internal static class CallBenchmark
         var proxied = Enumerable.Range(0, callers).Select(i => DispatchProxyReference.Create<IPingGrain>(runtime, $"ping-{i}")).ToArray();
         var direct = Enumerable.Range(0, callers).Select(_ => (IPingGrain)new PingGrain()).ToArray();
         var shared = runtime.GetGrain<IPingGrain>("shared");
+        await using var orleans = await OrleansPingSilo.StartAsync();
+        var onOrleans = Enumerable.Range(0, callers).Select(i => orleans.Grains.GetGrain<IOrleansPingGrain>($"ping-{i}")).ToArray();
 
         var rates = await Measurement.MedianRatesAsync(
             rounds,
             ("direct", () => CallAllAsync(direct, callsPerCaller)),
             ("generated", () => CallAllAsync(generated, callsPerCaller)),
             ("proxied", () => CallAllAsync(proxied, callsPerCaller)),
-            ("queued", () => BurstAsync(shared, callers, callsPerCaller / 4)));
-        var (directRate, generatedRate, proxiedRate, queuedRate) = (rates["direct"], rates["generated"], rates["proxied"], rates["queued"]);
+            ("queued", () => BurstAsync(shared, callers, callsPerCaller / 4)),
+            ("orleans", () => CallAllAsync(onOrleans.Select(g => (Func<int, Task<int>>)g.Ping).ToArray(), callsPerCaller / 4)));
+        var (directRate, generatedRate, proxiedRate, queuedRate, orleansRate) = (rates["direct"], rates["generated"], rates["proxied"], rates["queued"], rates["orleans"]);
 
         Measurement.Report("calls.direct", directRate, "calls/s");
         Measurement.Report("calls.generated_reference", generatedRate, "calls/s");
@@ -43,6 +49,9 @@ internal static class CallBenchmark
         Measurement.Ratio("calls.dispatch_proxy/generated_reference", proxiedRate, generatedRate);
         Measurement.Report("calls.generated_reference.queued", queuedRate, "calls/s");
         Measurement.Ratio("calls.generated_reference.queued/direct", queuedRate, directRate);
+        Measurement.Report("calls.orleans", orleansRate, "calls/s");
+        Measurement.Ratio("calls.orleans/direct", orleansRate, directRate);
+        Measurement.Ratio("calls.generated_reference/orleans", generatedRate, orleansRate);
 
         await runtime.StopAsync();
     }
@@ -75,14 +84,17 @@ internal static class CallBenchmark
         return answered;
     }
 
-    private static async Task<long> CallAllAsync(IPingGrain[] grains, int callsPerCaller)
+    private static Task<long> CallAllAsync(IPingGrain[] grains, int callsPerCaller) =>
+        CallAllAsync(grains.Select(g => (Func<int, Task<int>>)g.Ping).ToArray(), callsPerCaller);
+
+    private static async Task<long> CallAllAsync(Func<int, Task<int>>[] grains, int callsPerCaller)
     {
-        var workers = grains.Select(grain => Task.Run(async () =>
+        var workers = grains.Select(ping => Task.Run(async () =>
         {
             var value = 0;
             for (var i = 0; i < callsPerCaller; i++)
             {
-                value = await grain.Ping(value);
+                value = await ping(value);
             }
             return value;
         })).ToArray();
