@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Xml.Linq;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
@@ -125,6 +126,19 @@ public sealed class TyphoonTideDrillTests
             Assert.Empty(CapSpecification.Problems(alert));
             Assert.Equal("Exercise", alert.Root!.Element(Cap + "status")!.Value);
         }
+        // The port onto Orleans (issue 12) keeps the drill's judgement: the same expected actions met, the same
+        // alarms, cases and switches as the report the twin's own runtime wrote before it.
+        var beforeOrleans = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Drills", "typhoon-tide.before-orleans.json"))).RootElement;
+        Assert.Equal(
+            beforeOrleans.GetProperty("expected").EnumerateArray().Select(e => (e.GetProperty("id").GetString(), e.GetProperty("met").GetBoolean(), e.GetProperty("delay").GetString())),
+            report.Expected.Select(e => ((string?)e.Id, e.Met, e.Delay?.ToString("c", CultureInfo.InvariantCulture))));
+        Assert.Equal(beforeOrleans.GetProperty("alarmChanges").GetInt32(), report.Timeline.Count(e => e.Kind == "alarm"));
+        Assert.Equal(beforeOrleans.GetProperty("alarmsRaised").GetInt32(), report.Timeline.Count(e => e.Kind == "alarm" && e.What.Contains(" None → ", StringComparison.Ordinal)));
+        Assert.Equal(beforeOrleans.GetProperty("cases").GetInt32(), report.Cases.Count);
+        Assert.Equal(
+            beforeOrleans.GetProperty("modeSwitches").EnumerateArray().Select(s => (DateTimeOffset.Parse(s.GetProperty("at").GetString()!, CultureInfo.InvariantCulture), s.GetProperty("level").GetString())),
+            report.ModeSwitches.Select(s => (s.At, s.To.Level?.ToString())));
+
         var html = DrillReportWriter.Html(report);
         foreach (var section in new[] { "EXERCISE · 演练", "Expected actions", "Mode switches", "Case response and closure", "<svg", "Timeline", "CAP alerts" })
         {
