@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
 
@@ -47,6 +48,15 @@ internal static class ContractSamples
     private static readonly ElevatorFile Lift = new(
         "EL-0042", "陆家嘴1号楼", "浦东新区世纪大道100号", new GeoPoint(121.5055, 31.2358), "310115-lujiazui-012", "上海三菱电梯维保",
         new DateOnly(2026, 11, 2), new DateOnly(2026, 12, 2));
+
+    /// <summary>One of each exception a grain throws, as it throws them.</summary>
+    public static IReadOnlyList<Exception> Exceptions { get; } =
+    [
+        new CaseTransitionException(Case.CaseId, CaseStatus.Closed, CaseAction.Dispatch, CaseLifecycle.AllowedFrom(CaseStatus.Closed)),
+        new CaseInputException("派遣需要处置队伍 (a dispatch needs a team)."),
+        new ModeSwitchException("Mode switch refused: '310999' is not a district of the city."),
+        new TwinNotDurableException("案件未能保存：数据库不可达。The step was not taken; try again.", new TimeoutException("database is locked")),
+    ];
 
     /// <summary>Every sample, keyed by the type a grain interface or stream declares it as.</summary>
     public static IReadOnlyDictionary<Type, object> ByType { get; } = new Dictionary<Type, object>

@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts.Cases;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Serialization.Cloning;
+using Orleans.Serialization.TypeSystem;
 
 namespace CityOps.Twin.Grains.Tests.Contracts;
 
@@ -18,6 +19,9 @@ internal static class ContractSerialization
     public static Serializer Serializer { get; } = Services.GetRequiredService<Serializer>();
 
     public static DeepCopier Copier { get; } = Services.GetRequiredService<DeepCopier>();
+
+    /// <summary>How Orleans names a type on the wire and in stored data, and reads the name back.</summary>
+    public static TypeConverter TypeConverter { get; } = Services.GetRequiredService<TypeConverter>();
 
     /// <summary>Writes the value as a grain call does an argument of type <typeparamref name="T"/>, and reads it back.</summary>
     public static T? RoundTrip<T>(T value) => Serializer.Deserialize<T>(Serializer.SerializeToArray(value));
