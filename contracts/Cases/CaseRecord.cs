@@ -3,45 +3,60 @@ using CityOps.Twin.Contracts.Geo;
 namespace CityOps.Twin.Contracts.Cases;
 
 /// <summary>A new case as reported: what, where, of which category, from which source, by whom.</summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Cases.NewCase")]
 public sealed record NewCase(
-    string Title,
-    string Description,
-    string CategoryCode,
-    CaseSource Source,
-    GeoPoint Position,
-    string GridCode,
-    string ReportedBy,
-    string? ExternalReference = null,
-    DateTimeOffset? DisposalDueOverride = null);
+    [property: Id(0)] string Title,
+    [property: Id(1)] string Description,
+    [property: Id(2)] string CategoryCode,
+    [property: Id(3)] CaseSource Source,
+    [property: Id(4)] GeoPoint Position,
+    [property: Id(5)] string GridCode,
+    [property: Id(6)] string ReportedBy,
+    [property: Id(7)] string? ExternalReference = null,
+    [property: Id(8)] DateTimeOffset? DisposalDueOverride = null);
 
 /// <summary>One step of a case: the action and who made it, with the reason, team or score the step needs.</summary>
-public sealed record CaseStep(CaseAction Action, string Actor, string? Reason = null, string? Team = null, int? Score = null);
+[GenerateSerializer, Immutable, Alias("CityOps.Cases.CaseStep")]
+public sealed record CaseStep(
+    [property: Id(0)] CaseAction Action,
+    [property: Id(1)] string Actor,
+    [property: Id(2)] string? Reason = null,
+    [property: Id(3)] string? Team = null,
+    [property: Id(4)] int? Score = null);
 
 /// <summary>One line of a case's timeline: who did what, when, from which status to which, and why.</summary>
-public sealed record CaseTimelineEntry(DateTimeOffset At, string Actor, string What, CaseStatus? From, CaseStatus? To, string? Reason);
+[GenerateSerializer, Immutable, Alias("CityOps.Cases.CaseTimelineEntry")]
+public sealed record CaseTimelineEntry(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Actor,
+    [property: Id(2)] string What,
+    [property: Id(3)] CaseStatus? From,
+    [property: Id(4)] CaseStatus? To,
+    [property: Id(5)] string? Reason);
 
 /// <summary>A case as the desk, the API and the indices see it.</summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Cases.CaseRecord")]
 public sealed record CaseRecord(
-    string CaseId,
-    string Title,
-    string Description,
-    string CategoryCode,
-    CaseUrgency Urgency,
-    CaseSource Source,
-    GeoPoint Position,
-    string GridCode,
-    string? ExternalReference,
-    CaseStatus Status,
-    DateTimeOffset ReportedAt,
-    string? Team,
-    DateTimeOffset? StepDueAt,
-    bool StepOverdue,
-    DateTimeOffset? DisposalDueAt,
-    DateTimeOffset? DisposedAt,
-    bool DisposalOverdue,
-    int ReworkCount,
-    int? EvaluationScore,
-    IReadOnlyList<CaseTimelineEntry> Timeline)
+    [property: Id(0)] string CaseId,
+    [property: Id(1)] string Title,
+    [property: Id(2)] string Description,
+    [property: Id(3)] string CategoryCode,
+    [property: Id(4)] CaseUrgency Urgency,
+    [property: Id(5)] CaseSource Source,
+    [property: Id(6)] GeoPoint Position,
+    [property: Id(7)] string GridCode,
+    [property: Id(8)] string? ExternalReference,
+    [property: Id(9)] CaseStatus Status,
+    [property: Id(10)] DateTimeOffset ReportedAt,
+    [property: Id(11)] string? Team,
+    [property: Id(12)] DateTimeOffset? StepDueAt,
+    [property: Id(13)] bool StepOverdue,
+    [property: Id(14)] DateTimeOffset? DisposalDueAt,
+    [property: Id(15)] DateTimeOffset? DisposedAt,
+    [property: Id(16)] bool DisposalOverdue,
+    [property: Id(17)] int ReworkCount,
+    [property: Id(18)] int? EvaluationScore,
+    [property: Id(19)] IReadOnlyList<CaseTimelineEntry> Timeline)
 {
     public bool IsOpen => Status is not (CaseStatus.Cancelled or CaseStatus.Closed or CaseStatus.Evaluated);
 

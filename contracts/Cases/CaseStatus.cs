@@ -1,6 +1,7 @@
 namespace CityOps.Twin.Contracts.Cases;
 
 /// <summary>Where a case stands in the closed loop (GB/T 30428, CJJ/T 106).</summary>
+[GenerateSerializer, Alias("CityOps.Cases.CaseStatus")]
 public enum CaseStatus
 {
     /// <summary>信息收集: reported, not yet verified.</summary>
@@ -29,6 +30,7 @@ public enum CaseStatus
 }
 
 /// <summary>The steps of the loop; each moves a case from one status to the next.</summary>
+[GenerateSerializer, Alias("CityOps.Cases.CaseAction")]
 public enum CaseAction
 {
     Register,
@@ -44,6 +46,7 @@ public enum CaseAction
 }
 
 /// <summary>Where a case came from.</summary>
+[GenerateSerializer, Alias("CityOps.Cases.CaseSource")]
 public enum CaseSource
 {
     Patrol,
@@ -54,6 +57,7 @@ public enum CaseSource
     Elevator,
 }
 
+[GenerateSerializer, Alias("CityOps.Cases.CaseUrgency")]
 public enum CaseUrgency
 {
     Normal,

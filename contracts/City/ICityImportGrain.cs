@@ -1,4 +1,4 @@
-using CityOps.Twin.Runtime;
+using IGrainWithStringKey = CityOps.Twin.Runtime.IGrainWithStringKey;
 
 namespace CityOps.Twin.Contracts.City;
 

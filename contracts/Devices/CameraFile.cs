@@ -1,12 +1,18 @@
 using CityOps.Twin.Contracts.Geo;
-using CityOps.Twin.Runtime;
+using IGrainWithStringKey = CityOps.Twin.Runtime.IGrainWithStringKey;
 
 namespace CityOps.Twin.Contracts.Devices;
 
 /// <summary>探头: a camera's file.</summary>
-public sealed record CameraFile(string CameraId, string Name, GeoPoint Position, string GridCode);
+[GenerateSerializer, Immutable, Alias("CityOps.Devices.CameraFile")]
+public sealed record CameraFile(
+    [property: Id(0)] string CameraId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] GeoPoint Position,
+    [property: Id(3)] string GridCode);
 
 /// <summary>What a camera's AI can see.</summary>
+[GenerateSerializer, Alias("CityOps.Devices.DetectionKind")]
 public enum DetectionKind
 {
     Waterlogging,
@@ -17,9 +23,18 @@ public enum DetectionKind
     FallenTree,
 }
 
-public sealed record CameraDetection(DetectionKind Kind, DateTimeOffset At, double Confidence);
+[GenerateSerializer, Immutable, Alias("CityOps.Devices.CameraDetection")]
+public sealed record CameraDetection(
+    [property: Id(0)] DetectionKind Kind,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] double Confidence);
 
-public sealed record CameraSnapshot(CameraFile File, bool Online, DateTimeOffset? Since, IReadOnlyList<CameraDetection> RecentDetections);
+[GenerateSerializer, Immutable, Alias("CityOps.Devices.CameraSnapshot")]
+public sealed record CameraSnapshot(
+    [property: Id(0)] CameraFile File,
+    [property: Id(1)] bool Online,
+    [property: Id(2)] DateTimeOffset? Since,
+    [property: Id(3)] IReadOnlyList<CameraDetection> RecentDetections);
 
 /// <summary>A camera, keyed by its id.</summary>
 public interface ICameraGrain : IGrainWithStringKey

@@ -1,20 +1,27 @@
 using CityOps.Twin.Contracts.Geo;
-using CityOps.Twin.Runtime;
+using IGrainWithStringKey = CityOps.Twin.Runtime.IGrainWithStringKey;
 
 namespace CityOps.Twin.Contracts.Devices;
 
 /// <summary>一梯一档: an elevator's file.</summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Devices.ElevatorFile")]
 public sealed record ElevatorFile(
-    string ElevatorId,
-    string Building,
-    string Address,
-    GeoPoint Position,
-    string GridCode,
-    string Maintainer,
-    DateOnly LastMaintenance,
-    DateOnly NextMaintenanceDue);
+    [property: Id(0)] string ElevatorId,
+    [property: Id(1)] string Building,
+    [property: Id(2)] string Address,
+    [property: Id(3)] GeoPoint Position,
+    [property: Id(4)] string GridCode,
+    [property: Id(5)] string Maintainer,
+    [property: Id(6)] DateOnly LastMaintenance,
+    [property: Id(7)] DateOnly NextMaintenanceDue);
 
-public sealed record ElevatorSnapshot(ElevatorFile File, ElevatorStatus Status, DateTimeOffset? Since, int TrappedEpisodes, string? OpenCaseId);
+[GenerateSerializer, Immutable, Alias("CityOps.Devices.ElevatorSnapshot")]
+public sealed record ElevatorSnapshot(
+    [property: Id(0)] ElevatorFile File,
+    [property: Id(1)] ElevatorStatus Status,
+    [property: Id(2)] DateTimeOffset? Since,
+    [property: Id(3)] int TrappedEpisodes,
+    [property: Id(4)] string? OpenCaseId);
 
 /// <summary>An elevator, keyed by its id.</summary>
 public interface IElevatorGrain : IGrainWithStringKey

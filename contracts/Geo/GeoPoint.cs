@@ -4,7 +4,8 @@ namespace CityOps.Twin.Contracts.Geo;
 /// A position in WGS84 (the system the twin stores), longitude first as in GeoJSON (RFC 7946). Anything in
 /// GCJ-02 is converted on import with <see cref="CoordinateConversion"/>.
 /// </summary>
-public readonly record struct GeoPoint(double Longitude, double Latitude)
+[GenerateSerializer, Immutable, Alias("CityOps.Geo.GeoPoint")]
+public readonly record struct GeoPoint([property: Id(0)] double Longitude, [property: Id(1)] double Latitude)
 {
     /// <summary>Mean Earth radius (IUGG), metres.</summary>
     public const double EarthRadiusMeters = 6_371_008.8;

@@ -1,6 +1,7 @@
 namespace CityOps.Twin.Contracts.Mode;
 
 /// <summary>平/急: normal operations, or emergency command.</summary>
+[GenerateSerializer, Alias("CityOps.Mode.OperatingMode")]
 public enum OperatingMode
 {
     Normal,
@@ -8,6 +9,7 @@ public enum OperatingMode
 }
 
 /// <summary>Emergency response levels, IV (blue, least severe) to I (red, most severe).</summary>
+[GenerateSerializer, Alias("CityOps.Mode.ResponseLevel")]
 public enum ResponseLevel
 {
     IV = 4,
@@ -17,6 +19,7 @@ public enum ResponseLevel
 }
 
 /// <summary>The kind of emergency the city is commanded for.</summary>
+[GenerateSerializer, Alias("CityOps.Mode.EmergencyKind")]
 public enum EmergencyKind
 {
     Flood,
@@ -27,13 +30,14 @@ public enum EmergencyKind
 /// The city's mode. Thresholds, deadlines and dispatch targets are looked up by it. In emergency it carries a
 /// kind, a response level and, when not city-wide, the districts it covers.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Mode.CityMode")]
 public sealed record CityMode(
-    OperatingMode Operating,
-    EmergencyKind? Kind,
-    ResponseLevel? Level,
-    IReadOnlyList<string> Districts,
-    DateTimeOffset Since,
-    string ChangedBy)
+    [property: Id(0)] OperatingMode Operating,
+    [property: Id(1)] EmergencyKind? Kind,
+    [property: Id(2)] ResponseLevel? Level,
+    [property: Id(3)] IReadOnlyList<string> Districts,
+    [property: Id(4)] DateTimeOffset Since,
+    [property: Id(5)] string ChangedBy)
 {
     public static CityMode Normal(DateTimeOffset since, string changedBy) => new(OperatingMode.Normal, null, null, [], since, changedBy);
 

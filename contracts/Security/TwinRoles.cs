@@ -94,8 +94,10 @@ public sealed class TwinForbiddenException(TwinActor actor, TwinAction action)
 
 /// <summary>
 /// A state change that could not be made durable (the database is unreachable, or another silo changed the same
-/// record): nothing was recorded and nothing was acknowledged; the message says what to do.
+/// record): nothing was recorded and nothing was acknowledged; the message says what to do. The API answers 503;
+/// a grain throws it, so it is serializable and reaches the caller as itself, with its cause.
 /// </summary>
+[GenerateSerializer, Alias("CityOps.Security.TwinNotDurableException")]
 public sealed class TwinNotDurableException(string message, Exception? cause = null) : Exception(message, cause);
 
 /// <summary>The channels an actor comes through, as the audit log names them.</summary>

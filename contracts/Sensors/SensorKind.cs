@@ -1,6 +1,7 @@
 namespace CityOps.Twin.Contracts.Sensors;
 
 /// <summary>感知端 kinds. Every kind alarms on high values; its unit is in <see cref="SensorThresholds.Unit"/>.</summary>
+[GenerateSerializer, Alias("CityOps.Sensors.SensorKind")]
 public enum SensorKind
 {
     /// <summary>道路积水 depth at a waterlogging point, cm.</summary>
@@ -26,6 +27,7 @@ public enum SensorKind
 }
 
 /// <summary>Alarm levels, blue &lt; yellow &lt; orange &lt; red; None is no alarm.</summary>
+[GenerateSerializer, Alias("CityOps.Sensors.AlarmLevel")]
 public enum AlarmLevel
 {
     None = 0,

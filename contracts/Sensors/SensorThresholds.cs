@@ -5,15 +5,16 @@ namespace CityOps.Twin.Contracts.Sensors;
 /// threshold a value must fall before its level clears (so a value hovering at a threshold does not flap),
 /// and the physical range outside which a reading is not believed.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Sensors.SensorThresholds")]
 public sealed record SensorThresholds(
-    string Unit,
-    double Blue,
-    double Yellow,
-    double Orange,
-    double Red,
-    double Hysteresis,
-    double PhysicalMinimum,
-    double PhysicalMaximum)
+    [property: Id(0)] string Unit,
+    [property: Id(1)] double Blue,
+    [property: Id(2)] double Yellow,
+    [property: Id(3)] double Orange,
+    [property: Id(4)] double Red,
+    [property: Id(5)] double Hysteresis,
+    [property: Id(6)] double PhysicalMinimum,
+    [property: Id(7)] double PhysicalMaximum)
 {
     public double ThresholdOf(AlarmLevel level) => level switch
     {

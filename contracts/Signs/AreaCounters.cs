@@ -4,20 +4,21 @@ namespace CityOps.Twin.Contracts.Signs;
 /// The sums every vital sign is computed from. An area's counters are its children's added up, so each level's
 /// indices follow exactly from the level below. Severities weigh alarm levels (see the vital-signs weights).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Signs.AreaCounters")]
 public sealed record AreaCounters(
-    int FloodSensors,
-    double FloodSeverity,
-    int SafetyItems,
-    double SafetySeverity,
-    int Devices,
-    double DeviceTrouble,
-    int CasesOpen,
-    int CasesOverdue,
-    int CasesClosed,
-    int CasesDueToClose,
-    int DisposalsDue,
-    int DisposalsOnTime,
-    int Reworks)
+    [property: Id(0)] int FloodSensors,
+    [property: Id(1)] double FloodSeverity,
+    [property: Id(2)] int SafetyItems,
+    [property: Id(3)] double SafetySeverity,
+    [property: Id(4)] int Devices,
+    [property: Id(5)] double DeviceTrouble,
+    [property: Id(6)] int CasesOpen,
+    [property: Id(7)] int CasesOverdue,
+    [property: Id(8)] int CasesClosed,
+    [property: Id(9)] int CasesDueToClose,
+    [property: Id(10)] int DisposalsDue,
+    [property: Id(11)] int DisposalsOnTime,
+    [property: Id(12)] int Reworks)
 {
     public static AreaCounters Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
