@@ -2,6 +2,7 @@ using System.Reflection;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
+using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Contracts.Sensors;
@@ -61,9 +62,15 @@ public sealed class ContractAliasTests
         [typeof(CaseIndicators)] = "CityOps.Signs.CaseIndicators",
         [typeof(VitalSigns)] = "CityOps.Signs.VitalSigns",
         [typeof(VitalSignsSample)] = "CityOps.Signs.VitalSignsSample",
+        [typeof(TwinChanges)] = "CityOps.Live.TwinChanges",
+        [typeof(ITwinFeedObserver)] = "CityOps.Live.ITwinFeedObserver",
+        [typeof(ITwinFeedPublisherGrain)] = "CityOps.Live.ITwinFeedPublisherGrain",
+        [typeof(ITwinFeedHubGrain)] = "CityOps.Live.ITwinFeedHubGrain",
     };
 
+    // Orleans' generated proxies (namespace OrleansCodeGen) carry an alias of their own.
     private static Dictionary<Type, string?> Aliases() => ContractTypes.Assembly.GetTypes()
+        .Where(t => t.Namespace?.StartsWith("OrleansCodeGen", StringComparison.Ordinal) != true)
         .Where(t => ContractTypes.IsSerializable(t) || t.GetCustomAttribute<AliasAttribute>() is not null)
         .ToDictionary(t => t, t => t.GetCustomAttribute<AliasAttribute>()?.Alias);
 

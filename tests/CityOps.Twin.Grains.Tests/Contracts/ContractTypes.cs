@@ -37,6 +37,7 @@ internal static class ContractTypes
         typeof(bool), typeof(byte), typeof(sbyte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long), typeof(ulong),
         typeof(float), typeof(double), typeof(decimal), typeof(char), typeof(string), typeof(Guid), typeof(Uri),
         typeof(DateTime), typeof(DateTimeOffset), typeof(TimeSpan), typeof(DateOnly), typeof(TimeOnly),
+        typeof(Orleans.Runtime.SiloAddress),
     ];
 
     // Generic shapes Orleans serializes itself, in which only the type arguments need looking at.
@@ -136,6 +137,12 @@ internal static class ContractTypes
     private static IEnumerable<Type> Leaves(Type type)
     {
         if (type == typeof(void) || type == typeof(Task) || type == typeof(ValueTask) || Primitives.Contains(type))
+        {
+            return [];
+        }
+
+        // A grain or observer reference crosses a call as a reference; its own methods are walked as a grain interface.
+        if (type.IsInterface && type.GetInterfaces().Any(IsGrainMarker))
         {
             return [];
         }

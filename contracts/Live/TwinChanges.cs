@@ -1,0 +1,72 @@
+using CityOps.Twin.Contracts.Cases;
+using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Signs;
+using Orleans;
+
+namespace CityOps.Twin.Contracts.Live;
+
+/// <summary>
+/// What changed in the city, as the views hear it: devices, cases, vital signs and mode switches, each the whole
+/// latest item. Grains publish one change at a time; the feed's publisher sends them on in batches.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Live.TwinChanges")]
+public sealed record TwinChanges(
+    [property: Id(0)] IReadOnlyList<DeviceState> Devices,
+    [property: Id(1)] IReadOnlyList<CaseRecord> Cases,
+    [property: Id(2)] IReadOnlyList<VitalSigns> Signs,
+    [property: Id(3)] IReadOnlyList<ModeChange> Modes)
+{
+    public static readonly TwinChanges None = new([], [], [], []);
+
+    public int Count => Devices.Count + Cases.Count + Signs.Count + Modes.Count;
+
+    public static TwinChanges Of(DeviceState device) => None with { Devices = [device] };
+
+    public static TwinChanges Of(CaseRecord record) => None with { Cases = [record] };
+
+    public static TwinChanges Of(VitalSigns signs) => None with { Signs = [signs] };
+
+    public static TwinChanges Of(ModeChange change) => None with { Modes = [change] };
+}
+
+/// <summary>
+/// One per silo: the process's live picture of the city, which every open view on that silo reads. The feed's
+/// publishers call it with batches; it must only store and signal, never call back into grains.
+/// </summary>
+[Alias("CityOps.Live.ITwinFeedObserver")]
+public interface ITwinFeedObserver : IGrainObserver
+{
+    /// <summary>One-way: a silo whose feed is slow or gone never holds up a publisher or the grain behind it.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task OnChanges(TwinChanges changes);
+}
+
+/// <summary>
+/// Where grains send what the views must hear (the shape of Orleans' GPSTracker sample): one worker per silo,
+/// local to its caller, that batches what arrives while a batch is on its way and sends each batch to every
+/// silo's <see cref="ITwinFeedObserver"/>.
+/// </summary>
+[Alias("CityOps.Live.ITwinFeedPublisherGrain")]
+public interface ITwinFeedPublisherGrain : IGrainWithIntegerKey
+{
+    /// <summary>The key every caller uses: the worker is per silo, not per key.</summary>
+    public const long Key = 0;
+
+    /// <summary>One-way: publishing never waits for a view, and a lost view costs the grain nothing.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Publish(TwinChanges changes);
+}
+
+/// <summary>The cluster's list of feed observers, one per active silo, that publishers send to.</summary>
+[Alias("CityOps.Live.ITwinFeedHubGrain")]
+public interface ITwinFeedHubGrain : IGrainWithStringKey
+{
+    public const string Key = "city";
+
+    /// <summary>Adds or refreshes a silo's observer; silos call it at start and again at an interval, since the list is not stored.</summary>
+    Task Register(Orleans.Runtime.SiloAddress silo, ITwinFeedObserver observer);
+
+    /// <summary>The observers of silos that membership holds active.</summary>
+    Task<IReadOnlyList<ITwinFeedObserver>> GetObservers();
+}

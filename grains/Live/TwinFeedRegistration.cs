@@ -1,0 +1,57 @@
+using CityOps.Twin.Contracts.Live;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
+
+namespace CityOps.Twin.Grains.Live;
+
+/// <summary>
+/// Registers this silo's feed observer with the hub at start and every <see cref="Interval"/> after, holding the
+/// observer's reference for the silo's life (Orleans keeps only a weak one). <see cref="Registered"/> completes once
+/// publishers everywhere send to it, so a feed that reads the city's state after it misses nothing.
+/// </summary>
+public sealed class TwinFeedRegistration(
+    ITwinFeedObserver observer, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<TwinFeedRegistration> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ITwinFeedObserver? _reference;
+
+    /// <summary>Completes once the hub lists this silo's observer and every publisher's list is fresh enough to hold it.</summary>
+    public Task Registered => _registered.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _reference = grains.CreateObjectReference<ITwinFeedObserver>(observer);
+        var hub = grains.GetGrain<ITwinFeedHubGrain>(ITwinFeedHubGrain.Key);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await hub.Register(silo.SiloAddress, _reference);
+                if (!_registered.Task.IsCompleted)
+                {
+                    // A publisher reads the list at most this long ago: after it, every one sends here too.
+                    await Task.Delay(TwinFeedPublisherGrain.ObserverRefresh, time, stoppingToken);
+                    _registered.TrySetResult();
+                }
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Live feed: this silo's feed could not be registered ({Problem}); trying again", exception.Message);
+            }
+            try
+            {
+                await Task.Delay(Interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        _registered.TrySetCanceled(stoppingToken);
+        grains.DeleteObjectReference<ITwinFeedObserver>(_reference);
+    }
+}
