@@ -31,8 +31,9 @@ public sealed record TwinChanges(
 }
 
 /// <summary>
-/// One per silo: the process's live picture of the city, which every open view on that silo reads. The feed's
-/// publishers call it with batches; it must only store and signal, never call back into grains.
+/// One per silo: what the silo hears of the whole city. The feed's publishers call it with batches, which it hands
+/// to the silo's listeners (the views' feed, the CAP log, the switch proposer); a mode switch calls it before the
+/// switch is acknowledged. It must only store and signal, never call back into grains.
 /// </summary>
 [Alias("CityOps.Live.ITwinFeedObserver")]
 public interface ITwinFeedObserver : IGrainObserver
@@ -40,7 +41,16 @@ public interface ITwinFeedObserver : IGrainObserver
     /// <summary>One-way: a silo whose feed is slow or gone never holds up a publisher or the grain behind it.</summary>
     [Orleans.Concurrency.OneWay]
     Task OnChanges(TwinChanges changes);
+
+    /// <summary>Puts a switched mode in force in the silo's mode cache; awaited, so a switch is acknowledged only after every silo holds it.</summary>
+    Task ApplyMode(Mode.ModeInForce mode);
 }
+
+/// <summary>A silo's feed observer, as the hub lists it.</summary>
+[GenerateSerializer, Immutable, Alias("CityOps.Live.TwinFeedMember")]
+public sealed record TwinFeedMember(
+    [property: Id(0)] Orleans.Runtime.SiloAddress Silo,
+    [property: Id(1)] ITwinFeedObserver Observer);
 
 /// <summary>
 /// Where grains send what the views must hear (the shape of Orleans' GPSTracker sample): one worker per silo,
@@ -68,5 +78,5 @@ public interface ITwinFeedHubGrain : IGrainWithStringKey
     Task Register(Orleans.Runtime.SiloAddress silo, ITwinFeedObserver observer);
 
     /// <summary>The observers of silos that membership holds active.</summary>
-    Task<IReadOnlyList<ITwinFeedObserver>> GetObservers();
+    Task<IReadOnlyList<TwinFeedMember>> GetObservers();
 }

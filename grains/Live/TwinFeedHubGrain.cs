@@ -12,7 +12,7 @@ namespace CityOps.Twin.Grains.Live;
 public sealed class TwinFeedHubGrain(IClusterMembershipService membership) : Grain, ITwinFeedHubGrain
 {
     private readonly Dictionary<SiloAddress, ITwinFeedObserver> _observers = [];
-    private IReadOnlyList<ITwinFeedObserver>? _active;
+    private IReadOnlyList<TwinFeedMember>? _active;
     private MembershipVersion _activeAt;
 
     public Task Register(SiloAddress silo, ITwinFeedObserver observer)
@@ -25,7 +25,7 @@ public sealed class TwinFeedHubGrain(IClusterMembershipService membership) : Gra
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<ITwinFeedObserver>> GetObservers()
+    public Task<IReadOnlyList<TwinFeedMember>> GetObservers()
     {
         var members = membership.CurrentSnapshot;
         if (_active is null || members.Version != _activeAt)
@@ -34,7 +34,7 @@ public sealed class TwinFeedHubGrain(IClusterMembershipService membership) : Gra
             {
                 _observers.Remove(dead);
             }
-            _active = [.. _observers.Where(o => members.GetSiloStatus(o.Key) == SiloStatus.Active).Select(o => o.Value)];
+            _active = [.. _observers.Where(o => members.GetSiloStatus(o.Key) == SiloStatus.Active).Select(o => new TwinFeedMember(o.Key, o.Value))];
             _activeAt = members.Version;
         }
         return Task.FromResult(_active);

@@ -26,7 +26,7 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
     private readonly Queue<TwinChanges> _pending = new();
     private int _pendingItems;
     private Task _sending = Task.CompletedTask;
-    private IReadOnlyList<ITwinFeedObserver> _observers = [];
+    private IReadOnlyList<TwinFeedMember> _observers = [];
     private DateTimeOffset _observersRead = DateTimeOffset.MinValue;
 
     public Task Publish(TwinChanges changes)
@@ -65,15 +65,15 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
                 }
             }
             var batch = TakeBatch();
-            foreach (var observer in _observers)
+            foreach (var member in _observers)
             {
                 try
                 {
-                    await observer.OnChanges(batch);
+                    await member.Observer.OnChanges(batch);
                 }
                 catch (Exception exception)
                 {
-                    logger.LogWarning("Live feed: a silo's feed did not take {Count} changes ({Problem})", batch.Count, exception.Message);
+                    logger.LogWarning("Live feed: the feed of silo {Silo} did not take {Count} changes ({Problem})", member.Silo, batch.Count, exception.Message);
                 }
             }
         }

@@ -63,6 +63,8 @@ public sealed class ContractAliasTests
         [typeof(VitalSigns)] = "CityOps.Signs.VitalSigns",
         [typeof(VitalSignsSample)] = "CityOps.Signs.VitalSignsSample",
         [typeof(TwinChanges)] = "CityOps.Live.TwinChanges",
+        [typeof(TwinFeedMember)] = "CityOps.Live.TwinFeedMember",
+        [typeof(ModeInForce)] = "CityOps.Mode.ModeInForce",
         [typeof(ITwinFeedObserver)] = "CityOps.Live.ITwinFeedObserver",
         [typeof(ITwinFeedPublisherGrain)] = "CityOps.Live.ITwinFeedPublisherGrain",
         [typeof(ITwinFeedHubGrain)] = "CityOps.Live.ITwinFeedHubGrain",

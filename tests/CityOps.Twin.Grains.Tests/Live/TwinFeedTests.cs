@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Live;
+using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Live;
+using CityOps.Twin.Grains.Mode;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans;
@@ -14,7 +16,7 @@ namespace CityOps.Twin.Grains.Tests.Live;
 /// <summary>
 /// The view's push path on a real Orleans cluster: what a grain on any silo publishes reaches every silo's feed
 /// observer, batched, each item's latest version last; a silo that joins hears the city from its registration on;
-/// a silo that leaves is dropped and the others go on.
+/// a silo that leaves is dropped and the others go on; a switched mode is in every silo's cache before it is acknowledged.
 /// </summary>
 public sealed class TwinFeedTests : IAsyncLifetime
 {
@@ -29,7 +31,9 @@ public sealed class TwinFeedTests : IAsyncLifetime
         {
             silo.Services.TryAddSingleton(TimeProvider.System);
             silo.Services.AddSingleton<RecordingFeed>();
-            silo.Services.AddSingleton<ITwinFeedObserver>(sp => sp.GetRequiredService<RecordingFeed>());
+            silo.Services.AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<RecordingFeed>());
+            silo.Services.AddSingleton<CityModeCache>();
+            silo.Services.AddSingleton<ITwinFeedObserver, SiloFeed>();
             silo.Services.AddSingleton<TwinFeedRegistration>();
             silo.Services.AddHostedService(sp => sp.GetRequiredService<TwinFeedRegistration>());
         });
@@ -79,6 +83,29 @@ public sealed class TwinFeedTests : IAsyncLifetime
         await WaitForAsync(() => Feed(_cluster.Silos[0]).Devices.ContainsKey("WL-NEW-2") && Feed(joined).Devices.ContainsKey("WL-NEW-2"), "the remaining silos to hear on");
     }
 
+    [Fact]
+    public async Task A_switched_mode_is_in_force_in_every_silos_cache_when_the_broadcast_returns_and_an_older_one_arriving_late_is_ignored()
+    {
+        var since = new DateTimeOffset(2026, 7, 27, 1, 0, 0, TimeSpan.FromHours(8));
+        var flood = new ModeInForce(new CityMode(OperatingMode.Emergency, EmergencyKind.Flood, ResponseLevel.III, ["310115"], since, "指挥长"), ["310115-zhangjiang-188"]);
+
+        await ModeBroadcast.InForceEverywhereAsync(Grains(_cluster.Silos[1]), flood);
+
+        foreach (var silo in _cluster.Silos)
+        {
+            var cache = Cache(silo);
+            Assert.Equal(OperatingMode.Emergency, cache.For("310115-zhangjiang-188"));
+            Assert.Equal(OperatingMode.Normal, cache.For("310104-xujiahui-007"));
+        }
+
+        var stale = new ModeInForce(CityMode.Normal(since.AddMinutes(-5), "指挥长"), []);
+        await ModeBroadcast.InForceEverywhereAsync(Grains(_cluster.Silos[0]), stale);
+        Assert.All(_cluster.Silos, silo => Assert.Equal(OperatingMode.Emergency, Cache(silo).For("310115-zhangjiang-188")));
+
+        await ModeBroadcast.InForceEverywhereAsync(Grains(_cluster.Silos[0]), new ModeInForce(CityMode.Normal(since.AddHours(6), "指挥长"), []));
+        Assert.All(_cluster.Silos, silo => Assert.Equal(OperatingMode.Normal, Cache(silo).For("310115-zhangjiang-188")));
+    }
+
     private static async Task PublishAsync(IGrainFactory grains, string prefix, int devices, int versions)
     {
         var publisher = grains.GetGrain<ITwinFeedPublisherGrain>(ITwinFeedPublisherGrain.Key);
@@ -99,6 +126,8 @@ public sealed class TwinFeedTests : IAsyncLifetime
     private IGrainFactory Grains(InProcessSiloHandle silo) => _cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<IGrainFactory>();
 
     private RecordingFeed Feed(InProcessSiloHandle silo) => _cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<RecordingFeed>();
+
+    private CityModeCache Cache(InProcessSiloHandle silo) => _cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<CityModeCache>();
 
     private TwinFeedRegistration Registration(InProcessSiloHandle silo) => _cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<TwinFeedRegistration>();
 
@@ -123,14 +152,14 @@ public sealed class TwinFeedTests : IAsyncLifetime
     /// messages arrive in the order they were sent (seen here: a grain's first change, held while the publisher
     /// activated, arriving after its later ones).
     /// </summary>
-    private sealed class RecordingFeed : ITwinFeedObserver
+    private sealed class RecordingFeed : ITwinChangeListener
     {
         public ConcurrentDictionary<string, DeviceState> Devices { get; } = new(StringComparer.Ordinal);
 
         public int Received;
         public int Batches;
 
-        public Task OnChanges(TwinChanges changes)
+        public void OnChanges(TwinChanges changes)
         {
             Interlocked.Increment(ref Batches);
             foreach (var device in changes.Devices)
@@ -138,7 +167,6 @@ public sealed class TwinFeedTests : IAsyncLifetime
                 Devices.AddOrUpdate(device.DeviceId, device, (_, known) => device.At >= known.At ? device : known);
                 Interlocked.Increment(ref Received);
             }
-            return Task.CompletedTask;
         }
     }
 }
