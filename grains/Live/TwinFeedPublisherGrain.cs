@@ -91,6 +91,7 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
         List<Contracts.Cases.CaseRecord> cases = [];
         List<Contracts.Signs.VitalSigns> signs = [];
         List<Contracts.Mode.ModeChange> modes = [];
+        List<Contracts.Sensors.SensorAlarmChanged> alarms = [];
         var taken = 0;
         while (_pending.Count > 0 && taken + _pending.Peek().Count <= MaxBatch)
         {
@@ -99,6 +100,7 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
             cases.AddRange(next.Cases);
             signs.AddRange(next.Signs);
             modes.AddRange(next.Modes);
+            alarms.AddRange(next.Alarms);
             taken += next.Count;
         }
         if (taken == 0)
@@ -109,6 +111,6 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
             return large;
         }
         _pendingItems -= taken;
-        return new TwinChanges(devices, cases, signs, modes);
+        return new TwinChanges(devices, cases, signs, modes, alarms);
     }
 }
