@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["freshness"] = FreshnessBenchmark.RunAsync,
     ["scale"] = ScaleBenchmark.RunAsync,
     ["recovery"] = RecoveryBenchmark.RunAsync,
+    ["storage"] = StorageBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

@@ -1,0 +1,84 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace CityOps.Twin.Silo.Storage;
+
+/// <summary>
+/// The database of the twin's storage: opens connections and names the ADO.NET invariant Orleans' providers load.
+/// PostgreSQL connections come from one data source (its pool); SQLite's from Microsoft.Data.Sqlite's own pool.
+/// </summary>
+public sealed class TwinDatabase : IAsyncDisposable
+{
+    /// <summary>
+    /// The invariant Orleans' ADO.NET providers take for SQLite: they know only "System.Data.SQLite" (their
+    /// "Microsoft.Data.Sqlite" entry has no constants and fails at start), and serve it with Microsoft.Data.Sqlite.
+    /// </summary>
+    public const string SqliteInvariant = "System.Data.SQLite";
+
+    public const string PostgreSqlInvariant = "Npgsql";
+
+    /// <summary>
+    /// Connections of the twin's storage at most, on PostgreSQL: a burst of grain activations reading at once waits for
+    /// one instead of asking the server for hundreds (its default limit is 100, shared with Orleans' own providers'
+    /// pools and the product's stores), which it refuses.
+    /// </summary>
+    public const int MaxPostgresConnections = 20;
+
+    private readonly NpgsqlDataSource? _postgres;
+
+    public TwinDatabase(StorageKind kind, string connectionString)
+    {
+        if (kind == StorageKind.Memory)
+        {
+            throw new ArgumentException("In-memory storage has no database.", nameof(kind));
+        }
+        Kind = kind;
+        ConnectionString = connectionString;
+        if (kind == StorageKind.PostgreSql)
+        {
+            var pooled = new NpgsqlConnectionStringBuilder(connectionString);
+            pooled.MaxPoolSize = Math.Min(pooled.MaxPoolSize, MaxPostgresConnections);
+            _postgres = NpgsqlDataSource.Create(pooled);
+        }
+    }
+
+    public StorageKind Kind { get; }
+
+    public string ConnectionString { get; }
+
+    public string Invariant => Kind == StorageKind.Sqlite ? SqliteInvariant : PostgreSqlInvariant;
+
+    /// <summary>Where the database is, for error messages (never the password).</summary>
+    public string Describe()
+    {
+        if (Kind == StorageKind.Sqlite)
+        {
+            return $"SQLite file {new SqliteConnectionStringBuilder(ConnectionString).DataSource}";
+        }
+        var postgres = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"PostgreSQL database {postgres.Database} on {postgres.Host}:{postgres.Port}";
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>
+    /// A write transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a deferred one that reads first
+    /// and upgrades later is refused at once, not queued, when another silo's transaction holds the file.
+    /// </summary>
+    public static async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+}

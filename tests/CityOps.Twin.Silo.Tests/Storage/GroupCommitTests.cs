@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using CityOps.Twin.Silo.Storage;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CityOps.Twin.Silo.Tests.Storage;
+
+/// <summary>
+/// What the group commit promises beyond the contract: many writers share transactions yet each hears back only once
+/// its write is on disk; write-behind states reach the disk within their window, and all of them at a clean stop.
+/// </summary>
+public sealed class GroupCommitTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
+
+    private readonly FakeTimeProvider _clock = new();
+    private readonly ReminderLog _reminders = new();
+    private readonly List<StorageTestHost> _hosts = [];
+    private readonly List<StorageTestDatabase> _databases = [];
+
+    public static TheoryData<StorageKind> Databases => new() { StorageKind.Sqlite, StorageKind.PostgreSql };
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task Two_hundred_concurrent_writers_share_transactions_and_each_is_acknowledged_only_after_its_commit(StorageKind kind)
+    {
+        var database = await NewDatabaseAsync(kind);
+        var silo = await StartAsync(database);
+        var notOnDisk = new ConcurrentBag<string>();
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            var key = $"S-{i:D4}";
+            await silo.Grains.GetGrain<ITallyGrain>(key).Add(i + 1, "reading");
+            // Read straight from the table, on a connection of its own, the moment the write is acknowledged.
+            if (await database.ReadStoredAsync(TallyGrain.StateName, key) != (i + 1, 1))
+            {
+                notOnDisk.Add(key);
+            }
+        }));
+
+        Assert.Empty(notOnDisk);
+        var (transactions, writes) = ((GroupCommitGrainStorage)silo.Storage).Commits;
+        Assert.Equal(200, writes);
+        Assert.True(transactions < writes, $"200 concurrent writes took {transactions} transactions: none were grouped.");
+    }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task A_write_behind_state_is_acknowledged_at_once_and_on_disk_within_its_window(StorageKind kind)
+    {
+        var database = await NewDatabaseAsync(kind);
+        var silo = await StartAsync(database, options => options.WriteBehind[ReadingGrain.StateName] = Window);
+        var sensor = silo.Grains.GetGrain<IReadingGrain>("WL-00200");
+
+        await sensor.Record(41);
+        await sensor.Record(42);
+
+        Assert.Equal(42, await sensor.Latest());
+        Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00200"));
+        _clock.Advance(Window);
+        await Eventually.TrueAsync(async () => await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00200") == (42, 2),
+            TimeSpan.FromSeconds(10), "the write-behind reading saved once its window passed");
+        Assert.Equal((1, 1), ((GroupCommitGrainStorage)silo.Storage).Commits);
+    }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task Write_behind_states_still_unsaved_are_on_disk_after_a_clean_stop(StorageKind kind)
+    {
+        var database = await NewDatabaseAsync(kind);
+        var silo = await StartAsync(database, options => options.WriteBehind[ReadingGrain.StateName] = Window);
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => silo.Grains.GetGrain<IReadingGrain>($"RG-{i}").Record(i)));
+        await silo.Grains.GetGrain<IReadingGrain>("RG-7").Record(700);
+        Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "RG-7"));
+
+        await silo.StopAsync();
+
+        Assert.Equal((700, 2), await database.ReadStoredAsync(ReadingGrain.StateName, "RG-7"));
+        Assert.Equal((49, 1), await database.ReadStoredAsync(ReadingGrain.StateName, "RG-49"));
+        var restarted = await StartAsync(database, options => options.WriteBehind[ReadingGrain.StateName] = Window);
+        Assert.Equal(700, await restarted.Grains.GetGrain<IReadingGrain>("RG-7").Latest());
+    }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task Write_through_states_beside_write_behind_ones_are_still_saved_before_they_are_acknowledged(StorageKind kind)
+    {
+        var database = await NewDatabaseAsync(kind);
+        var silo = await StartAsync(database, options => options.WriteBehind[ReadingGrain.StateName] = Window);
+
+        await silo.Grains.GetGrain<IReadingGrain>("WL-00500").Record(3);
+        await silo.Grains.GetGrain<ITallyGrain>("case-0500").Add(1, "dispatched");
+
+        Assert.Equal((1, 1), await database.ReadStoredAsync(TallyGrain.StateName, "case-0500"));
+        Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00500"));
+    }
+
+    private async Task<StorageTestDatabase> NewDatabaseAsync(StorageKind kind)
+    {
+        var database = await StorageTestDatabase.CreateAsync(kind);
+        _databases.Add(database);
+        return database;
+    }
+
+    private async Task<StorageTestHost> StartAsync(StorageTestDatabase database, Action<TwinStorageOptions>? configure = null)
+    {
+        var host = await StorageTestHost.StartAsync(database, GrainStorageEngine.GroupCommit, _clock, _reminders, $"group-{Guid.NewGuid():N}", configure);
+        _hosts.Add(host);
+        return host;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
