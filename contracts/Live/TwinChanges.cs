@@ -83,3 +83,17 @@ public interface ITwinFeedHubGrain : IGrainWithStringKey
     /// <summary>The observers of silos that membership holds active.</summary>
     Task<IReadOnlyList<TwinFeedMember>> GetObservers();
 }
+
+/// <summary>Something in a silo that follows the whole city: the views' feed, the CAP log, the switch proposer, a drill's recorder.</summary>
+public interface ITwinChangeListener
+{
+    /// <summary>Called on the feed's delivery thread: take note and return; never wait on a grain here.</summary>
+    void OnChanges(TwinChanges changes);
+}
+
+/// <summary>This silo's place in the feed: complete once every publisher in the cluster sends this silo what changes.</summary>
+public interface ITwinFeedMembership
+{
+    /// <summary>After it, a reader of the city's state misses nothing: what changes later is heard.</summary>
+    Task Registered { get; }
+}

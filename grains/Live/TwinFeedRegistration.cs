@@ -12,7 +12,7 @@ namespace CityOps.Twin.Grains.Live;
 /// publishers everywhere send to it, so a feed that reads the city's state after it misses nothing.
 /// </summary>
 public sealed class TwinFeedRegistration(
-    ITwinFeedObserver observer, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<TwinFeedRegistration> logger) : BackgroundService
+    ITwinFeedObserver observer, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<TwinFeedRegistration> logger) : BackgroundService, ITwinFeedMembership
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
