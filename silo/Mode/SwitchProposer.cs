@@ -3,8 +3,6 @@ using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains.Mode;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Mode;

@@ -1,4 +1,3 @@
-using CityOps.Twin.Runtime;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
