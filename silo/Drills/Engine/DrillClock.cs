@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Runtime;
+
+namespace CityOps.Twin.Silo.Drills.Engine;
+
+/// <summary>
+/// The drill silo's clock: a <see cref="FakeTimeProvider"/> that also knows when each of its timers is next due, so
+/// the driver can move time to the next due moment only (FakeTimeProvider alone moves straight to the target and
+/// fires every timer on the way with the clock already at the target). It tells the <see cref="DrillWorkLedger"/>
+/// about every grain timer and reminder wait it fires, before Orleans' own callback runs, so work a fire starts is on
+/// the books before it can be missed. Grain timers, grain code and the reminder service read it; Orleans'
+/// maintenance does not (see <see cref="DrillSiloHost"/>).
+/// </summary>
+public sealed class DrillClock : FakeTimeProvider
+{
+    private readonly Lock _lock = new();
+    private readonly HashSet<DrillTimer> _timers = [];
+    private DrillWorkLedger? _ledger;
+
+    public DrillClock(DateTimeOffset start)
+        : base(start)
+    {
+        Reminders = new ReminderClock(this);
+    }
+
+    /// <summary>
+    /// The same clock as seen by Orleans' reminder service (registered under
+    /// <c>ReminderTimeProviderNames.Reminders</c>): the waits it creates are marked, so that a fired wait can be
+    /// told apart from other timers and matched to its reminder.
+    /// </summary>
+    public TimeProvider Reminders { get; }
+
+    /// <summary>The earliest moment a timer of this clock is armed for, or null when none is armed.</summary>
+    public DateTimeOffset? NextDueTime
+    {
+        get
+        {
+            lock (_lock)
+            {
+                DateTimeOffset? next = null;
+                foreach (var timer in _timers)
+                {
+                    if (timer.DueAt is { } due && (next is null || due < next))
+                    {
+                        next = due;
+                    }
+                }
+                return next;
+            }
+        }
+    }
+
+    internal void Attach(DrillWorkLedger ledger) => _ledger = ledger;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        Create(callback, state, dueTime, period, state is IGrainTimer ? DrillTimerKind.GrainTimer : DrillTimerKind.Other);
+
+    private DrillTimer Create(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, DrillTimerKind kind)
+    {
+        var timer = new DrillTimer(this, callback, state, kind);
+        if (kind == DrillTimerKind.ReminderWait)
+        {
+            _ledger?.OnReminderWaitCreated(timer);
+        }
+        var now = GetUtcNow();
+        lock (_lock)
+        {
+            _timers.Add(timer);
+            timer.Schedule(now, dueTime, period);
+        }
+        timer.Inner = base.CreateTimer(static s => ((DrillTimer)s!).Fire(), timer, dueTime, period);
+        return timer;
+    }
+
+    private void Fired(DrillTimer timer)
+    {
+        var now = GetUtcNow();
+        lock (_lock)
+        {
+            timer.Rearm(now);
+        }
+        switch (timer.Kind)
+        {
+            case DrillTimerKind.GrainTimer:
+                _ledger?.OnGrainTimerFired((IGrainTimer)timer.State!);
+                break;
+            case DrillTimerKind.ReminderWait:
+                _ledger?.OnReminderWaitFired(timer);
+                break;
+        }
+    }
+
+    private void Changed(DrillTimer timer, TimeSpan dueTime, TimeSpan period)
+    {
+        var now = GetUtcNow();
+        lock (_lock)
+        {
+            timer.Schedule(now, dueTime, period);
+        }
+    }
+
+    private void Disposed(DrillTimer timer)
+    {
+        lock (_lock)
+        {
+            _timers.Remove(timer);
+        }
+        if (timer.Kind == DrillTimerKind.ReminderWait)
+        {
+            _ledger?.OnReminderWaitDisposed(timer);
+        }
+    }
+
+    internal enum DrillTimerKind
+    {
+        Other,
+        GrainTimer,
+        ReminderWait,
+    }
+
+    /// <summary>One timer of the clock: FakeTimeProvider's timer inside, with its due moment kept where the driver can read it.</summary>
+    internal sealed class DrillTimer(DrillClock clock, TimerCallback callback, object? state, DrillTimerKind kind) : ITimer
+    {
+        public ITimer? Inner { get; set; }
+
+        public DrillTimerKind Kind { get; } = kind;
+
+        public object? State { get; } = state;
+
+        /// <summary>Read and written under the clock's lock.</summary>
+        public DateTimeOffset? DueAt { get; private set; }
+
+        private TimeSpan? _period;
+
+        public void Schedule(DateTimeOffset now, TimeSpan dueTime, TimeSpan period)
+        {
+            DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : now + dueTime;
+            _period = period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero ? null : period;
+        }
+
+        public void Rearm(DateTimeOffset now) => DueAt = _period is { } period ? now + period : null;
+
+        public void Fire()
+        {
+            clock.Fired(this);
+            callback(State);
+        }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            clock.Changed(this, dueTime, period);
+            return Inner!.Change(dueTime, period);
+        }
+
+        public void Dispose()
+        {
+            clock.Disposed(this);
+            Inner?.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>The clock for the reminder service: same time, waits marked as reminder waits.</summary>
+    private sealed class ReminderClock(DrillClock clock) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override TimeZoneInfo LocalTimeZone => clock.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            clock.Create(callback, state, dueTime, period, DrillTimerKind.ReminderWait);
+    }
+}
