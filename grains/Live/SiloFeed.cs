@@ -9,7 +9,7 @@ namespace CityOps.Twin.Grains.Live;
 /// The silo's one feed observer: hands each batch to the silo's listeners, and puts a switched mode in force in the
 /// silo's mode cache. A listener that throws is logged and the others still hear the batch.
 /// </summary>
-public sealed class SiloFeed(IEnumerable<ITwinChangeListener> listeners, CityModeCache modes, ILogger<SiloFeed> logger) : ITwinFeedObserver
+public sealed class SiloFeed(IEnumerable<ITwinChangeListener> listeners, CityModeCache modes, TwinFeedCounters counters, ILogger<SiloFeed> logger) : ITwinFeedObserver
 {
     private readonly ITwinChangeListener[] _listeners = [.. listeners];
 
@@ -26,6 +26,7 @@ public sealed class SiloFeed(IEnumerable<ITwinChangeListener> listeners, CityMod
                 logger.LogError(exception, "Live feed: {Listener} failed on {Count} changes", listener.GetType().Name, changes.Count);
             }
         }
+        counters.Delivered(changes.Count);
         return Task.CompletedTask;
     }
 

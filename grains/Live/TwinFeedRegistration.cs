@@ -12,7 +12,7 @@ namespace CityOps.Twin.Grains.Live;
 /// publishers everywhere send to it, so a feed that reads the city's state after it misses nothing.
 /// </summary>
 public sealed class TwinFeedRegistration(
-    ITwinFeedObserver observer, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<TwinFeedRegistration> logger) : BackgroundService, ITwinFeedMembership
+    ITwinFeedObserver observer, IGrainFactory grains, ILocalSiloDetails silo, ILogger<TwinFeedRegistration> logger) : BackgroundService, ITwinFeedMembership
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -34,17 +34,25 @@ public sealed class TwinFeedRegistration(
                 if (!_registered.Task.IsCompleted)
                 {
                     // A publisher reads the list at most this long ago: after it, every one sends here too.
-                    await Task.Delay(TwinFeedPublisherGrain.ObserverRefresh, time, stoppingToken);
+                    await Task.Delay(TwinFeedPublisherGrain.ObserverRefresh, stoppingToken);
                     _registered.TrySetResult();
                 }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
+                if (!_registered.Task.IsCompleted)
+                {
+                    // The silo may still be starting (this service can start before Orleans' own): try again soon.
+                    logger.LogDebug("Live feed: not registered yet ({Problem}); trying again", exception.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
+                    continue;
+                }
                 logger.LogWarning("Live feed: this silo's feed could not be registered ({Problem}); trying again", exception.Message);
             }
             try
             {
-                await Task.Delay(Interval, time, stoppingToken);
+                // Real time, as Orleans' own maintenance: a drill's clock must not hold it up.
+                await Task.Delay(Interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

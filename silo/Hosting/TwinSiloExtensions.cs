@@ -110,6 +110,7 @@ public static class TwinSiloExtensions
     public static IServiceCollection AddTwinFeed(this IServiceCollection services)
     {
         services.TryAddSingleton<CityModeCache>();
+        services.TryAddSingleton<TwinFeedCounters>();
         services.AddSingleton<ITwinFeedObserver, SiloFeed>();
         services.AddSingleton<TwinFeedRegistration>();
         services.AddSingleton<ITwinFeedMembership>(sp => sp.GetRequiredService<TwinFeedRegistration>());
