@@ -1,4 +1,5 @@
 using CityOps.Twin.Contracts.Live;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
@@ -12,7 +13,7 @@ namespace CityOps.Twin.Grains.Live;
 /// publishers everywhere send to it, so a feed that reads the city's state after it misses nothing.
 /// </summary>
 public sealed class TwinFeedRegistration(
-    ITwinFeedObserver observer, IGrainFactory grains, ILocalSiloDetails silo, ILogger<TwinFeedRegistration> logger) : BackgroundService, ITwinFeedMembership
+    IServiceProvider services, IGrainFactory grains, ILocalSiloDetails silo, ILogger<TwinFeedRegistration> logger) : BackgroundService, ITwinFeedMembership
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -24,7 +25,8 @@ public sealed class TwinFeedRegistration(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _reference = grains.CreateObjectReference<ITwinFeedObserver>(observer);
+        // Resolved here, not injected: the observer's listeners (the view's feed) wait on this registration.
+        _reference = grains.CreateObjectReference<ITwinFeedObserver>(services.GetRequiredService<ITwinFeedObserver>());
         var hub = grains.GetGrain<ITwinFeedHubGrain>(ITwinFeedHubGrain.Key);
         while (!stoppingToken.IsCancellationRequested)
         {
