@@ -55,6 +55,8 @@ public sealed class DrillWorkLedger : IDisposable
     private int _busyReminders;
     private TaskCompletionSource? _quiescent;
 
+    internal DrillClock? Clock { get; set; }
+
     /// <summary>Starts hearing Orleans' timer and reminder events of the silo at <paramref name="silo"/> (they are process-wide).</summary>
     internal void Observe(SiloAddress silo)
     {
@@ -210,6 +212,9 @@ public sealed class DrillWorkLedger : IDisposable
     {
         switch (timerEvent)
         {
+            case GrainTimerEvents.Created { GrainContext: SystemTarget } system when Equals(system.GrainContext.Address.SiloAddress, _silo):
+                Clock?.MarkSystemTimer(system.Timer);
+                break;
             case GrainTimerEvents.Created { DueTime.Ticks: 0 } created when Equals(created.GrainContext.Address.SiloAddress, _silo):
                 lock (_lock)
                 {
