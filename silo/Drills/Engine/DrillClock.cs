@@ -45,7 +45,7 @@ public sealed class DrillClock : FakeTimeProvider
                 DateTimeOffset? next = null;
                 foreach (var timer in _timers)
                 {
-                    if (timer.DueAt is not null && !IsSystemTimer(timer) && timer.DueAt is { } due && (next is null || due < next))
+                    if (timer.DueAt is { } due && (next is null || due < next) && !IsSystemTimer(timer))
                     {
                         next = due;
                     }
