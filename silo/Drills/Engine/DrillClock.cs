@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Runtime;
 
@@ -13,8 +14,12 @@ namespace CityOps.Twin.Silo.Drills.Engine;
 /// </summary>
 public sealed class DrillClock : FakeTimeProvider
 {
+    [ThreadStatic]
+    private static bool t_firingReminderWait;
+
     private readonly Lock _lock = new();
     private readonly HashSet<DrillTimer> _timers = [];
+    private readonly ConditionalWeakTable<IGrainTimer, object> _systemTimers = [];
     private DrillWorkLedger? _ledger;
 
     public DrillClock(DateTimeOffset start)
@@ -40,7 +45,7 @@ public sealed class DrillClock : FakeTimeProvider
                 DateTimeOffset? next = null;
                 foreach (var timer in _timers)
                 {
-                    if (timer.DueAt is { } due && (next is null || due < next))
+                    if (timer.DueAt is { } due && (next is null || due < next) && !IsSystemTimer(timer))
                     {
                         next = due;
                     }
@@ -50,10 +55,25 @@ public sealed class DrillClock : FakeTimeProvider
         }
     }
 
-    internal void Attach(DrillWorkLedger ledger) => _ledger = ledger;
+    internal void Attach(DrillWorkLedger ledger)
+    {
+        _ledger = ledger;
+        ledger.Clock = this;
+    }
+
+    /// <summary>
+    /// Orleans' system targets (the load publisher ticks every second) register grain timers on the grains' clock
+    /// too. Their timers still fire as drill time passes, but do not set the drill's steps: a day would otherwise
+    /// take 86,400 steps, each waiting for work that is not the city's.
+    /// </summary>
+    internal void MarkSystemTimer(IGrainTimer timer) => _systemTimers.AddOrUpdate(timer, timer);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         Create(callback, state, dueTime, period, state is IGrainTimer ? DrillTimerKind.GrainTimer : DrillTimerKind.Other);
+
+    /// <summary>Known only after the clock timer exists: Orleans creates it before it announces the grain timer.</summary>
+    private bool IsSystemTimer(DrillTimer timer) =>
+        timer.Kind == DrillTimerKind.GrainTimer && _systemTimers.TryGetValue((IGrainTimer)timer.State!, out _);
 
     private DrillTimer Create(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, DrillTimerKind kind)
     {
@@ -81,7 +101,7 @@ public sealed class DrillClock : FakeTimeProvider
         }
         switch (timer.Kind)
         {
-            case DrillTimerKind.GrainTimer:
+            case DrillTimerKind.GrainTimer when !IsSystemTimer(timer):
                 _ledger?.OnGrainTimerFired((IGrainTimer)timer.State!);
                 break;
             case DrillTimerKind.ReminderWait:
@@ -143,7 +163,20 @@ public sealed class DrillClock : FakeTimeProvider
         public void Fire()
         {
             clock.Fired(this);
-            callback(State);
+            if (Kind != DrillTimerKind.ReminderWait)
+            {
+                callback(State);
+                return;
+            }
+            t_firingReminderWait = true;
+            try
+            {
+                callback(State);
+            }
+            finally
+            {
+                t_firingReminderWait = false;
+            }
         }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
@@ -165,12 +198,22 @@ public sealed class DrillClock : FakeTimeProvider
         }
     }
 
-    /// <summary>The clock for the reminder service: same time, waits marked as reminder waits.</summary>
+    /// <summary>
+    /// The clock for the reminder service: the same time, waits marked as reminder waits. Orleans waits for a due
+    /// moment (a reminder's tick, the reminder list's refresh, which starts at a random offset) in a loop of
+    /// <c>Task.Delay</c>s, and those count whole milliseconds: the wait's timer fires up to a millisecond short of the
+    /// moment, the loop then asks for a delay under a millisecond, gets one that is already complete, and would spin
+    /// forever on a clock that moves only when the driver moves it. While a reminder wait's timer fires, the loop runs
+    /// on in that callback, and this clock shows it the time a millisecond less one tick later, which is never past
+    /// the moment it waits for.
+    /// </summary>
     private sealed class ReminderClock(DrillClock clock) : TimeProvider
     {
-        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+        private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1) - TimeSpan.FromTicks(1);
 
-        public override long GetTimestamp() => clock.GetTimestamp();
+        public override DateTimeOffset GetUtcNow() => t_firingReminderWait ? clock.GetUtcNow() + Slack : clock.GetUtcNow();
+
+        public override long GetTimestamp() => t_firingReminderWait ? clock.GetTimestamp() + Slack.Ticks : clock.GetTimestamp();
 
         public override long TimestampFrequency => clock.TimestampFrequency;
 

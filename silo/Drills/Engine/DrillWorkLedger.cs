@@ -34,8 +34,10 @@ namespace CityOps.Twin.Silo.Drills.Engine;
 /// Not covered, and so not to be used by drill grains without extending this: streams (events waiting in a queue
 /// adapter are in no grain call), <c>IGrainTimer.Change(TimeSpan.Zero, ...)</c> on an existing timer and timers with a
 /// zero period (ticks queued with no clock timer and no event), grain work begun outside any call (<c>Task.Run</c>,
-/// deactivation on idle, activation collection), and clock timers that are neither grain timers nor reminder waits
-/// (they still fire in order, but the work they start is not waited for). Work that is booked and never finishes (a
+/// deactivation on idle, activation collection), Orleans' system targets (their timers fire as drill time passes,
+/// unwaited), and clock timers that are neither grain timers nor reminder waits, such as a grain's own
+/// <c>Task.Delay</c> on the injected clock or Orleans' retry policies, which read the default clock (they still fire
+/// in order, but the work they start is not waited for). Work that is booked and never finishes (a
 /// message dropped, a stuck turn) is not missed: the wait times out naming it.
 /// </summary>
 public sealed class DrillWorkLedger : IDisposable
@@ -54,6 +56,8 @@ public sealed class DrillWorkLedger : IDisposable
     private long _nextOneWay;
     private int _busyReminders;
     private TaskCompletionSource? _quiescent;
+
+    internal DrillClock? Clock { get; set; }
 
     /// <summary>Starts hearing Orleans' timer and reminder events of the silo at <paramref name="silo"/> (they are process-wide).</summary>
     internal void Observe(SiloAddress silo)
@@ -210,6 +214,9 @@ public sealed class DrillWorkLedger : IDisposable
     {
         switch (timerEvent)
         {
+            case GrainTimerEvents.Created { GrainContext: SystemTarget } system when Equals(system.GrainContext.Address.SiloAddress, _silo):
+                Clock?.MarkSystemTimer(system.Timer);
+                break;
             case GrainTimerEvents.Created { DueTime.Ticks: 0 } created when Equals(created.GrainContext.Address.SiloAddress, _silo):
                 lock (_lock)
                 {
