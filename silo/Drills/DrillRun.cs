@@ -137,6 +137,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             var feed = silo.Services.GetRequiredService<TwinFeedCounters>();
             // The drill's grains tell its feed what happened; a step is settled once the feed has heard it all.
             silo.Driver.AlsoSettle = _ => feed.WhenDeliveredAsync(FeedPatience);
+            silo.Driver.Tick = TimeSpan.FromSeconds(1);
             await silo.Services.GetRequiredService<ITwinFeedMembership>().Registered.WaitAsync(cancellationToken);
             var client = silo.Client;
             await CityFiler.FileAsync(registry.City, client, () => { }, cancellationToken);

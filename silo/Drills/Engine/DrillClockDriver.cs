@@ -51,6 +51,12 @@ public sealed class DrillClockDriver
         }
     }
 
+    /// <summary>
+    /// The resolution of drill time: timers due within a tick of each other fire together (zero: each due moment
+    /// alone). A drill's report counts in minutes; its city's throttles run in milliseconds.
+    /// </summary>
+    public TimeSpan Tick { get; set; }
+
     /// <summary>Waits until the drill silo is quiescent (see <see cref="DrillWorkLedger"/>).</summary>
     public Task WhenQuiescentAsync(CancellationToken cancellationToken = default) =>
         _ledger.WhenQuiescentAsync(_quiescenceTimeout, cancellationToken);
@@ -78,7 +84,15 @@ public sealed class DrillClockDriver
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Timers due at the same moment fire together; one armed in the past fires at once.
-            _clock.SetUtcNow(due > _clock.GetUtcNow() ? due : _clock.GetUtcNow());
+            var step = due > _clock.GetUtcNow() ? due : _clock.GetUtcNow();
+            // Timers due within one tick of drill time fire together: a city's grids pass their changes up 5-50 ms
+            // apart, and settling the silo after each of those moments alone made a drill's day take an hour.
+            if (Tick > TimeSpan.Zero)
+            {
+                var end = step + Tick;
+                step = end < target ? end : target;
+            }
+            _clock.SetUtcNow(step);
             await SettleAsync(cancellationToken).ConfigureAwait(false);
             Notify();
         }
