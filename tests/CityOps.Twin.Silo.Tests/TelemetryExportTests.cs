@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using CityOps.Twin.Contracts.Mode;
-using CityOps.Twin.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
