@@ -53,8 +53,6 @@ public sealed class TwinChangeWatch : ITwinChangeListener
     {
         private readonly TaskCompletionSource _met = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public bool Met => _met.Task.IsCompleted;
-
         /// <summary>Completes once the changes were heard; fails naming them when they were not within <paramref name="timeout"/>.</summary>
         public async Task WaitAsync(TimeSpan timeout)
         {
