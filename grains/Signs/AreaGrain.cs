@@ -17,6 +17,7 @@ public sealed class AreaGrain(
 {
     // An area with nothing new costs no turns: no timer runs unless changes wait for their interval.
     private PublishThrottle? _throttle;
+    private bool _childrenUnsaved;
 
     private PublishThrottle Throttle => _throttle ??= new PublishThrottle(
         time, options.PublishInterval, due => this.RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
@@ -45,19 +46,38 @@ public sealed class AreaGrain(
     public Task<IReadOnlyList<VitalSigns>> GetChildren() => Task.FromResult<IReadOnlyList<VitalSigns>>(
         children.State.Children.Values.OrderBy(c => c.Area.Code, StringComparer.Ordinal).Select(c => calculator.Signs(c.Area, c.Counters, c.Reasons, c.At)).ToList());
 
-    public async Task OnSummary(AreaSummary item)
+    /// <summary>
+    /// Takes note only: the children are saved when the area publishes, once an interval at most. A street hears
+    /// from hundreds of grids, and saving all their summaries on each one cost a serialization of them all per call
+    /// (a street of 800 grids could not keep up with the city being filed). What is lost in a crash is what its
+    /// children send again.
+    /// </summary>
+    public Task OnSummary(AreaSummary item)
     {
         children.State.Children[item.Area.Code] = item;
-        await children.WriteStateAsync();
-        await Throttle.ChangedAsync();
+        _childrenUnsaved = true;
+        return Throttle.ChangedAsync();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _childrenUnsaved ? SaveChildrenAsync() : Task.CompletedTask;
 
     public Task PublishNow() => Throttle.PublishAsync();
 
-    private Task PublishSignsAsync()
+    private async Task PublishSignsAsync()
     {
+        if (_childrenUnsaved)
+        {
+            await SaveChildrenAsync();
+        }
         var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
-        return TreePublisher.PublishAsync(GrainFactory, calculator, Area(), counters, reasons, time.GetUtcNow(), trend, options);
+        await TreePublisher.PublishAsync(GrainFactory, calculator, Area(), counters, reasons, time.GetUtcNow(), trend, options);
+    }
+
+    private async Task SaveChildrenAsync()
+    {
+        _childrenUnsaved = false;
+        await children.WriteStateAsync();
     }
 
     public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>(trend.State.Samples.ToList());

@@ -127,6 +127,9 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         {
             Start = start - Step,
             Name = "drill",
+            // The grains name their storage; in the drill it is memory, serialized as the live silo's is.
+            ConfigureSilo = drillSilo => drillSilo.AddMemoryGrainStorage(
+                TwinGrains.Storage, memory => memory.GrainStorageSerializer = new Storage.JsonGrainStorageSerializer(TwinGrains.StateTypes)),
             ConfigureServices = services => services
                 .AddTwinCatalogues(categories, rules)
                 .AddTwinFeed()

@@ -69,7 +69,6 @@ public sealed class DrillSiloHost : IAsyncDisposable
         services.AddSingleton<DrillCallTracker>();
         services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<DrillCallTracker>());
         services.AddSingleton<IOutgoingGrainCallFilter>(sp => sp.GetRequiredService<DrillCallTracker>());
-        options.ConfigureServices?.Invoke(services);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: id, clusterId: id);
@@ -80,6 +79,10 @@ public sealed class DrillSiloHost : IAsyncDisposable
             silo.Configure<ReminderOptions>(o => o.ReminderLoadingWindow = TimeSpan.FromDays(3650));
             options.ConfigureSilo?.Invoke(silo);
         });
+        // After Orleans' own: the drill's hosted services (its feed's registration) start once the silo is active.
+        // One that calls a grain while the silo is still starting meets a failed placement, and Orleans retries
+        // placement after a delay on the default clock, the drill clock, which stands still until the drill moves it.
+        options.ConfigureServices?.Invoke(services);
 
         var host = builder.Build();
         try
