@@ -51,19 +51,25 @@ public sealed class TwinSilo : IAsyncDisposable
             Start = start ?? DefaultStart,
             Name = "grains-tests",
             ServiceId = store.ServiceId,
-            ConfigureSilo = store.Configure,
+            ConfigureSilo = silo =>
+            {
+                store.Configure(silo);
+                if (feed)
+                {
+                    // Added with the silo's own services, after Orleans' hosted service, as AddTwinSilo adds them: the
+                    // feed registers with its hub once the silo has started (a call sent while it is still starting
+                    // is held unanswered).
+                    silo.Services.AddTwinFeed();
+                    foreach (var listener in listeners)
+                    {
+                        silo.Services.AddSingleton(listener);
+                    }
+                }
+            },
             ConfigureServices = services =>
             {
                 services.AddTwinCatalogues();
-                if (feed)
-                {
-                    services.AddTwinFeed();
-                    foreach (var listener in listeners)
-                    {
-                        services.AddSingleton(listener);
-                    }
-                }
-                else
+                if (!feed)
                 {
                     // Grains publish to the feed whether a silo hears it or not; with no feed registered, what they
                     // publish goes nowhere.
