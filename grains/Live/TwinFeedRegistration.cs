@@ -13,7 +13,8 @@ namespace CityOps.Twin.Grains.Live;
 /// publishers everywhere send to it, so a feed that reads the city's state after it misses nothing.
 /// </summary>
 public sealed class TwinFeedRegistration(
-    IServiceProvider services, IGrainFactory grains, ILocalSiloDetails silo, ILogger<TwinFeedRegistration> logger) : BackgroundService, ITwinFeedMembership
+    IServiceProvider services, IGrainFactory grains, ILocalSiloDetails silo, IHostApplicationLifetime lifetime, ILogger<TwinFeedRegistration> logger)
+    : BackgroundService, ITwinFeedMembership
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -25,6 +26,22 @@ public sealed class TwinFeedRegistration(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Not before the host (the silo with it) has started: a call made while the silo is still starting can be held
+        // in placement and never answered (seen in drill silos, whose services are added before Orleans'), instead of
+        // failing fast and being tried again below.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            try
+            {
+                await started.Task.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                _registered.TrySetCanceled(stoppingToken);
+                return;
+            }
+        }
         // Resolved here, not injected: the observer's listeners (the view's feed) wait on this registration.
         _reference = grains.CreateObjectReference<ITwinFeedObserver>(services.GetRequiredService<ITwinFeedObserver>());
         var hub = grains.GetGrain<ITwinFeedHubGrain>(ITwinFeedHubGrain.Key);

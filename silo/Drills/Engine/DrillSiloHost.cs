@@ -53,6 +53,7 @@ public sealed class DrillSiloHost : IAsyncDisposable
         var ledger = new DrillWorkLedger();
         clock.Attach(ledger);
         var id = $"{options.Name}-{Guid.NewGuid():N}";
+        var serviceId = options.ServiceId ?? id;
         var siloPort = FreePort();
 
         // No defaults: the drill must not pick up the live silo's configuration (its Orleans section, storage, ports).
@@ -71,7 +72,7 @@ public sealed class DrillSiloHost : IAsyncDisposable
         services.AddSingleton<IOutgoingGrainCallFilter>(sp => sp.GetRequiredService<DrillCallTracker>());
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: id, clusterId: id);
+            silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: serviceId, clusterId: id);
             silo.AddMemoryGrainStorageAsDefault();
             silo.UseInMemoryReminderService();
             // A reminder due beyond the loading window is dropped and reloaded by the list refresh, which runs on
@@ -96,7 +97,7 @@ public sealed class DrillSiloHost : IAsyncDisposable
             host.Dispose();
             throw;
         }
-        return new DrillSiloHost(host, clock, ledger, new DrillClockDriver(clock, ledger, options.QuiescenceTimeout), id, siloPort);
+        return new DrillSiloHost(host, clock, ledger, new DrillClockDriver(clock, ledger, options.QuiescenceTimeout), serviceId, siloPort);
     }
 
     /// <summary>Stops the drill's silo; the live silo and other drills go on. Safe to call more than once.</summary>
