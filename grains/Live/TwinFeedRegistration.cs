@@ -13,9 +13,17 @@ namespace CityOps.Twin.Grains.Live;
 /// publishers everywhere send to it, so a feed that reads the city's state after it misses nothing.
 /// </summary>
 public sealed class TwinFeedRegistration(
-    IServiceProvider services, IGrainFactory grains, ILocalSiloDetails silo, IHostApplicationLifetime lifetime, ILogger<TwinFeedRegistration> logger)
-    : BackgroundService, ITwinFeedMembership
+    IServiceProvider services, IGrainFactory grains, ILocalSiloDetails silo, ILogger<TwinFeedRegistration> logger)
+    : BackgroundService, ITwinFeedMembership, ILifecycleParticipant<ISiloLifecycle>
 {
+    private readonly TaskCompletionSource _siloActive = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Registration waits for the silo's Active stage (register this as a silo lifecycle participant too).</summary>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(TwinFeedRegistration), ServiceLifecycleStage.Active,
+            _ => { _siloActive.TrySetResult(); return Task.CompletedTask; },
+            _ => Task.CompletedTask);
+
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,24 +34,28 @@ public sealed class TwinFeedRegistration(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Not before the host (the silo with it) has started: a call made while the silo is still starting can be held
-        // in placement and never answered (seen in drill silos, whose services are added before Orleans'), instead of
-        // failing fast and being tried again below.
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        // Not before the silo is active: a call made while it is still starting can be held in placement and never
+        // answered (seen in drill silos and test clusters, where this service may start before Orleans' own).
+        try
         {
-            try
-            {
-                await started.Task.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                _registered.TrySetCanceled(stoppingToken);
-                return;
-            }
+            await _siloActive.Task.WaitAsync(stoppingToken);
         }
-        // Resolved here, not injected: the observer's listeners (the view's feed) wait on this registration.
-        _reference = grains.CreateObjectReference<ITwinFeedObserver>(services.GetRequiredService<ITwinFeedObserver>());
+        catch (OperationCanceledException)
+        {
+            _registered.TrySetCanceled(stoppingToken);
+            return;
+        }
+        // Resolved here, not injected: the observer's listeners (the view's feed) wait on this registration. A silo
+        // whose observer cannot be made says so to whoever waits, rather than leaving them waiting.
+        try
+        {
+            _reference = grains.CreateObjectReference<ITwinFeedObserver>(services.GetRequiredService<ITwinFeedObserver>());
+        }
+        catch (Exception exception)
+        {
+            _registered.TrySetException(exception);
+            throw;
+        }
         var hub = grains.GetGrain<ITwinFeedHubGrain>(ITwinFeedHubGrain.Key);
         while (!stoppingToken.IsCancellationRequested)
         {

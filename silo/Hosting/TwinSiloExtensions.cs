@@ -114,6 +114,7 @@ public static class TwinSiloExtensions
         services.AddSingleton<ITwinFeedObserver, SiloFeed>();
         services.AddSingleton<TwinFeedRegistration>();
         services.AddSingleton<ITwinFeedMembership>(sp => sp.GetRequiredService<TwinFeedRegistration>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TwinFeedRegistration>());
         services.AddHostedService(sp => sp.GetRequiredService<TwinFeedRegistration>());
         services.AddHostedService<ModeCacheFiller>();
         return services;
