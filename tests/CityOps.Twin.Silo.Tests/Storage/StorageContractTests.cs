@@ -109,17 +109,17 @@ public sealed class StorageContractTests : IAsyncLifetime
         await first.Grains.GetGrain<IDeadlineGrain>("case-0007").Arm(TimeSpan.FromMinutes(10));
         await first.StopAsync();
 
-        await StartAsync(database, engine);
+        ReminderServiceReadiness.Listen();
+        var second = await StartAsync(database, engine);
         var fired = _reminders.WhenFired("case-0007");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        // The new silo loads its reminders as it starts; each step of fake time lets a loaded reminder's timer run.
-        while (!fired.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            _clock.Advance(TimeSpan.FromMinutes(1));
-            await Task.WhenAny(fired, Task.Delay(100));
-        }
+        // The new silo reads its stored reminders in the background as it starts; once read, the deadline is due in
+        // 10 minutes of fake time. A minute beyond it, so the reminder's wait is not left a fraction short.
+        await ReminderServiceReadiness.WhenStartedAsync(second.SiloAddress, TimeSpan.FromSeconds(60));
+        Assert.False(fired.IsCompleted, "The deadline fired before it was due.");
+        _clock.Advance(TimeSpan.FromMinutes(11));
 
-        Assert.True(fired.IsCompleted, "The deadline registered before the restart did not fire after it.");
+        var firedInTime = await fired.WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+        Assert.True(firedInTime, "The deadline registered before the restart did not fire after it (waited 60 s after its due time).");
         Assert.True(_clock.GetUtcNow() - new FakeTimeProvider().GetUtcNow() >= TimeSpan.FromMinutes(10), "The deadline fired before it was due.");
     }
 

@@ -30,6 +30,8 @@ public sealed class StorageTestHost : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
+    public Orleans.Runtime.SiloAddress SiloAddress => _host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress;
+
     public IGrainStorage Storage => _host.Services.GetRequiredKeyedService<IGrainStorage>(ProviderName);
 
     public static async Task<StorageTestHost> StartAsync(
