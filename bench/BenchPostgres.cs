@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace CityOps.Twin.Bench;
 
@@ -44,7 +42,7 @@ internal sealed class BenchPostgres : IAsyncDisposable
             await RunAsync("chown", "postgres", folder);
         }
         await RunAs(root, Path.Combine(bin, "initdb"), "-D", Path.Combine(folder, "pg"), "-A", "trust", "-U", "twin");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await RunAs(root, Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(folder, "pg"), "-w", "-t", "60", "-l", Path.Combine(folder, "pg.log"),
             "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start");
         return new BenchPostgres($"Host=127.0.0.1;Port={port};Username=twin;Database=postgres", folder, bin);
@@ -58,13 +56,6 @@ internal sealed class BenchPostgres : IAsyncDisposable
         }
         await RunAs(Environment.UserName == "root", Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_folder, "pg"), "-m", "immediate", "stop");
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static Task RunAs(bool root, string program, params string[] arguments) =>

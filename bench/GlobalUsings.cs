@@ -1,1 +1,1 @@
-global using CityOps.Twin.Runtime;
+global using Orleans;

@@ -5,18 +5,19 @@ using CityOps.Twin.Grains.Sensors;
 namespace CityOps.Twin.Bench;
 
 /// <summary>
-/// Sensor readings per second applied to the twin: each reading goes to its sensor grain (live state written
-/// behind to SQLite, alarms written through, cases opened) and level changes flow up the vital-signs tree. In
-/// process, against baseline A (the same aggregates in flat arrays on one thread) and baseline B (each reading
-/// inserted into PostgreSQL and the indices recomputed by SQL); then through the silo's HTTP batch API.
-/// After the runs, the city's vital signs must equal what baseline A computed from the same readings.
+/// Sensor readings per second applied to the twin, one reading a call: each reading goes to its sensor grain (live
+/// state written behind to SQLite, alarms written through, cases opened) and level changes flow up the vital-signs
+/// tree. In process, against the Orleans call floor (trivial awaited calls in the same silo), baseline A (the same
+/// aggregates in flat arrays on one thread) and baseline B (each reading inserted into PostgreSQL and the indices
+/// recomputed by SQL); then through the silo's HTTP batch API. After the runs, the city's vital signs must equal
+/// what baseline A computed from the same readings. Targets (issue 12): ≥ 300,000 readings/s and ≥ 0.5 × the floor.
 /// </summary>
 internal static class IngestBenchmark
 {
     public static async Task RunAsync(bool quick)
     {
         var sensors = quick ? 2_000 : 100_000;
-        var passes = quick ? 2 : 60;
+        var passes = quick ? 2 : 20;
         var rounds = quick ? 1 : 5;
         var producers = Environment.ProcessorCount * 4;
         var city = new BenchCity(sensors, gridsPerStreet: quick ? 5 : 25);
@@ -24,7 +25,7 @@ internal static class IngestBenchmark
 
         using var folder = new TempFolder();
         var started = Stopwatch.GetTimestamp();
-        await using var twin = await BenchTwin.StartAsync(city, b => b.UseSqlite(Path.Combine(folder.Path, "twin.db")));
+        await using var twin = await BenchTwin.StartAsync(city, BenchTwin.OnSqlite(Path.Combine(folder.Path, "twin.db")));
         Console.WriteLine($"ingest.setup: {sensors:N0} sensors filed in {Stopwatch.GetElapsedTime(started).TotalSeconds:N1} s");
 
         await using var postgres = await BenchPostgres.StartAsync();
@@ -34,7 +35,10 @@ internal static class IngestBenchmark
         IReadOnlyDictionary<int, (double Flood, double Safety)> sqlSigns = new Dictionary<int, (double, double)>();
 
         var ceiling = new ArrayTwin(workload, twin.Calculator.Weights);
-        var grains = city.SensorFiles.Select(s => twin.Runtime.GetGrain<ISensorGrain>(s.SensorId)).ToArray();
+        var grains = city.SensorFiles.Select(s => twin.Grains.GetGrain<ISensorGrain>(s.SensorId)).ToArray();
+        // The floor: the same producers, each awaiting trivial calls to a grain of its own in the same silo.
+        var pings = Enumerable.Range(0, producers).Select(p => twin.Grains.GetGrain<IOrleansPingGrain>($"ingest-floor-{p}")).ToArray();
+        var floorCalls = quick ? 500 : 100_000;
         long grainPass = 1, arrayPass = 1;
         var rates = await Measurement.MedianRatesAsync(
             rounds,
@@ -44,6 +48,7 @@ internal static class IngestBenchmark
                 grainPass += passes;
                 return await ApplyThroughGrainsAsync(grains, workload, first, passes, producers);
             }),
+            ("floor", () => CallBenchmark.CallAllAsync(pings, floorCalls)),
             ("array", () =>
             {
                 var first = arrayPass;
@@ -59,11 +64,19 @@ internal static class IngestBenchmark
 
         await VerifyAsync(twin, ceiling, workload);
         VerifySql(sqlSigns, workload, twin, sqlReadings);
-        Measurement.Report("ingest.in_process", rates["grains"], "readings/s");
+        Measurement.Report("ingest.in_process", rates["grains"], "readings/s (one reading a call)");
+        Measurement.Report("ingest.baseline.orleans_call_floor", rates["floor"], "calls/s");
+        Measurement.Ratio("ingest.in_process/call_floor", rates["grains"], rates["floor"]);
         Measurement.Report("ingest.baseline_a.array_loop", rates["array"], "readings/s");
         Measurement.Report("ingest.baseline_b.postgresql_insert_and_sql_recompute", rates["sql"], "readings/s");
         Measurement.Ratio("ingest.in_process/baseline_a", rates["grains"], rates["array"]);
         Measurement.Ratio("ingest.in_process/baseline_b", rates["grains"], rates["sql"]);
+        Console.WriteLine("ingest.batched: not measured: ISensorGrain takes one reading a call (Record); it has no method for a batch of readings");
+        if (!quick)
+        {
+            var met = rates["grains"] >= 300_000 && rates["grains"] >= 0.5 * rates["floor"];
+            Console.WriteLine($"ingest.target: {(met ? "met" : "MISSED")} (≥ 300,000 readings/s and ≥ 0.5 × the call floor)");
+        }
 
         await twin.DisposeAsync();
         var http = await ThroughHttpAsync(quick, rounds);
@@ -161,10 +174,11 @@ internal static class IngestBenchmark
     }
 
     /// <summary>
-    /// Producers each own every n-th sensor, as gateways each own their devices. A call that completes at once
-    /// (most do) costs nothing more; one that waits (an alarm written through, a case opened) stays in flight
-    /// while the producer goes on with other sensors, up to <see cref="InFlight"/> of them, as the HTTP API
-    /// applies a batch's sensors side by side. A sensor's next reading queues behind its last, so order holds.
+    /// Producers each own every n-th sensor, as gateways each own their devices. A call stays in flight while the
+    /// producer goes on with other sensors, up to <see cref="InFlight"/> of them, as the HTTP API applies a batch's
+    /// sensors side by side; a slow one (an alarm written through, a case opened) holds up only its own sensor.
+    /// Orleans does not promise that two calls arrive in the order they were sent, so a sensor's next reading is
+    /// sent once its last was answered.
     /// </summary>
     internal static async Task<long> ApplyThroughGrainsAsync(ISensorGrain[] grains, ReadingWorkload workload, long first, int passes, int producers)
     {
@@ -172,27 +186,29 @@ internal static class IngestBenchmark
         var workers = Enumerable.Range(0, producers).Select(p => Task.Run(async () =>
         {
             long applied = 0;
-            var waiting = new List<Task<ReadingOutcome>>(InFlight);
+            var last = new Task<ReadingOutcome>?[(grains.Length - p + producers - 1) / producers];
+            // Holds no wait handle, so it needs no disposal (a call's continuation may release it after the last await).
+            var slots = new SemaphoreSlim(InFlight);
             for (var pass = first; pass < first + passes; pass++)
             {
                 var at = ReadingWorkload.TimeOf(pass);
-                for (var sensor = p; sensor < grains.Length; sensor += producers)
+                for (int sensor = p, mine = 0; sensor < grains.Length; sensor += producers, mine++)
                 {
-                    var call = grains[sensor].Record(new SensorReading(ids[sensor].SensorId, at, workload.ValueOf(sensor, pass)));
-                    if (!call.IsCompleted)
+                    if (last[mine] is { } previous)
                     {
-                        waiting.Add(call);
-                        if (waiting.Count < InFlight)
-                        {
-                            continue;
-                        }
-                        applied += await CountAppliedAsync(waiting);
-                        continue;
+                        applied += await previous == ReadingOutcome.Applied ? 1 : 0;
                     }
-                    applied += call.Result == ReadingOutcome.Applied ? 1 : 0;
+                    await slots.WaitAsync();
+                    var call = grains[sensor].Record(new SensorReading(ids[sensor].SensorId, at, workload.ValueOf(sensor, pass)));
+                    _ = call.ContinueWith(static (_, held) => ((SemaphoreSlim)held!).Release(), slots, TaskContinuationOptions.ExecuteSynchronously);
+                    last[mine] = call;
                 }
             }
-            return applied + await CountAppliedAsync(waiting);
+            foreach (var call in last)
+            {
+                applied += call is not null && await call == ReadingOutcome.Applied ? 1 : 0;
+            }
+            return applied;
         })).ToArray();
         var total = (await Task.WhenAll(workers)).Sum();
         var expected = (long)passes * grains.Length;
@@ -201,17 +217,9 @@ internal static class IngestBenchmark
 
     private const int InFlight = 256;
 
-    private static async Task<long> CountAppliedAsync(List<Task<ReadingOutcome>> calls)
-    {
-        var outcomes = await Task.WhenAll(calls);
-        calls.Clear();
-        return outcomes.Count(o => o == ReadingOutcome.Applied);
-    }
-
-    /// <summary>Every district's vital signs, once the tree has passed the last change up, equal baseline A's sums.</summary>
+    /// <summary>Every district's vital signs, once the tree has passed the last change up (it is given 30 s), equal baseline A's sums.</summary>
     private static async Task VerifyAsync(BenchTwin twin, ArrayTwin ceiling, ReadingWorkload workload)
     {
-        await twin.Runtime.WhenIdleAsync();
         var deadline = Stopwatch.StartNew();
         for (var district = 0; district < workload.City.Districts; district++)
         {
@@ -234,29 +242,11 @@ internal static class IngestBenchmark
         }
         for (var sensor = 0; sensor < workload.Sensors; sensor += Math.Max(1, workload.Sensors / 500))
         {
-            var snapshot = await twin.Runtime.GetGrain<ISensorGrain>(workload.City.SensorFiles[sensor].SensorId).GetSnapshot();
+            var snapshot = await twin.Grains.GetGrain<ISensorGrain>(workload.City.SensorFiles[sensor].SensorId).GetSnapshot();
             if (snapshot?.Value != ceiling.LatestValue(sensor))
             {
                 throw new InvalidOperationException($"Sensor {sensor} holds {snapshot?.Value}, its latest reading was {ceiling.LatestValue(sensor)}.");
             }
-        }
-    }
-}
-
-/// <summary>A folder under the temp path, deleted with everything in it when disposed.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("cityops-bench-").FullName;
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open by a process that is going: the temp folder's own cleaning takes it.
         }
     }
 }

@@ -1,11 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
 
-namespace CityOps.Twin.Bench.Engine;
+namespace CityOps.Twin.Bench;
 
 /// <summary>The call benchmark's trivial grain on Microsoft Orleans: the engine's floor for every grain-path figure.</summary>
 [Orleans.Alias("bench.ping")]
@@ -33,7 +31,7 @@ internal sealed class OrleansPingSilo : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "bench", clusterId: "bench-calls"));
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: LoopbackPort.Free(), gatewayPort: LoopbackPort.Free(), serviceId: "bench", clusterId: "bench-calls"));
         var host = builder.Build();
         await host.StartAsync();
         return new OrleansPingSilo(host);
@@ -43,12 +41,5 @@ internal sealed class OrleansPingSilo : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

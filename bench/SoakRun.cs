@@ -9,9 +9,11 @@ namespace CityOps.Twin.Bench;
 /// <summary>
 /// Soak: the real silo process at the demo's load (its simulator at 50 readings/s, a gateway posting 200 readings/s
 /// over HTTP, an operator working a case through its loop every two seconds, a leader's screen reading the city's
-/// signs every second) for 30 minutes, or as long as asked (2 in CI). Every few seconds it samples the silo's
-/// working set, managed heap and queue depths (mailboxes, streams, audit lines waiting); at the end it checks they
-/// stayed flat: the last quarter of the run against the second (the first is warm-up).
+/// signs every second) for 30 minutes, or as long as asked (2 in CI). Every few seconds it samples the gauges of the
+/// silo's /healthz/detail: working set, managed heap, Orleans' activations, what could queue without bound (hot
+/// states not yet written behind, audit lines waiting) and the counts of refused or dropped work (storage version
+/// conflicts, rate-limited ingest, dropped view frames). At the end it checks they stayed flat: the last quarter of
+/// the run against the second (the first is warm-up).
 /// </summary>
 internal static class SoakRun
 {
@@ -40,7 +42,8 @@ internal static class SoakRun
             }
             samples.Add(await SampleAsync(silo, Stopwatch.GetElapsedTime(started)));
             var last = samples[^1];
-            Console.WriteLine(FormattableString.Invariant($"soak: {last.At.TotalMinutes,5:0.0} min  working set {last.WorkingSet / 1e6,7:0} MB  heap {last.Heap / 1e6,7:0} MB  mailboxes {last.Mailboxes,5}  streams {last.Streams,5}  audit waiting {last.AuditWaiting}"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"soak: {last.At.TotalMinutes,5:0.0} min  working set {last.WorkingSet / 1e6,7:0} MB  heap {last.Heap / 1e6,7:0} MB  activations {last.Activations,6}  write-behind unsaved {last.WriteBehindUnsaved,5}  audit waiting {last.AuditWaiting}"));
         }
         await Task.WhenAll(load);
 
@@ -56,8 +59,11 @@ internal static class SoakRun
         var memoryNow = Median(last4.Select(s => (double)s.WorkingSet));
         var heapThen = Median(second.Select(s => (double)s.Heap));
         var heapNow = Median(last4.Select(s => (double)s.Heap));
-        var queuesThen = second.Max(s => s.Mailboxes + s.Streams);
-        var queuesNow = last4.Max(s => s.Mailboxes + s.Streams);
+        var queuesThen = second.Max(s => s.WriteBehindUnsaved);
+        var queuesNow = last4.Max(s => s.WriteBehindUnsaved);
+        var activationsThen = second.Max(s => s.Activations);
+        var activationsNow = last4.Max(s => s.Activations);
+        var (warm, end) = (second[^1], samples[^1]);
 
         Measurement.Report("soak.minutes", duration.TotalMinutes, "min");
         Measurement.Report("soak.load.readings_over_http", counts.Readings, "readings");
@@ -68,12 +74,18 @@ internal static class SoakRun
         Measurement.Ratio("soak.working_set.last/second_quarter", memoryNow, memoryThen);
         Measurement.Report("soak.heap.second_quarter_median", heapThen / 1e6, "MB");
         Measurement.Report("soak.heap.last_quarter_median", heapNow / 1e6, "MB");
-        Measurement.Report("soak.queues.second_quarter_max", queuesThen, "items (mailboxes + streams)");
-        Measurement.Report("soak.queues.last_quarter_max", queuesNow, "items (mailboxes + streams)");
-        Measurement.Report("soak.audit_lines_waiting_at_end", samples[^1].AuditWaiting, "lines");
+        Measurement.Report("soak.activations.second_quarter_max", activationsThen, "activations");
+        Measurement.Report("soak.activations.last_quarter_max", activationsNow, "activations");
+        Measurement.Report("soak.write_behind_unsaved.second_quarter_max", queuesThen, "states");
+        Measurement.Report("soak.write_behind_unsaved.last_quarter_max", queuesNow, "states");
+        Measurement.Report("soak.audit_lines_waiting_at_end", end.AuditWaiting, "lines");
+        Measurement.Report("soak.storage_conflicts_at_end", end.StorageConflicts, "conflicts");
+        Measurement.Report("soak.ingest_rate_limited_after_warm_up", end.IngestRateLimited - warm.IngestRateLimited, "requests");
+        Measurement.Report("soak.view_frames_dropped_after_warm_up", end.ViewFramesDropped - warm.ViewFramesDropped, "frames");
 
         var problems = new List<string>();
-        // Flat: within 15% (and 30 MB of allocator noise) of the second quarter; queues back near empty.
+        // Flat: within 15% (and 30 MB of allocator noise) of the second quarter; queues back near empty; activations
+        // grow only by the cases the operator reports (one every 14 s), never with the readings.
         if (memoryNow > memoryThen * 1.15 + 30e6)
         {
             problems.Add(FormattableString.Invariant($"working set grew from {memoryThen / 1e6:0} MB to {memoryNow / 1e6:0} MB"));
@@ -84,11 +96,19 @@ internal static class SoakRun
         }
         if (queuesNow > Math.Max(2 * queuesThen, 1_000))
         {
-            problems.Add($"queues grew from at most {queuesThen} to {queuesNow} items");
+            problems.Add($"unsaved write-behind states grew from at most {queuesThen} to {queuesNow}");
         }
-        if (samples[^1].AuditWaiting > 0 || counts.Failures > 0)
+        if (activationsNow > activationsThen * 1.1 + 500)
         {
-            problems.Add($"{samples[^1].AuditWaiting} audit lines waiting at the end; {counts.Failures} requests failed: {counts.LastFailure}");
+            problems.Add($"activations grew from at most {activationsThen} to {activationsNow}");
+        }
+        if (end.AuditWaiting > 0 || counts.Failures > 0)
+        {
+            problems.Add($"{end.AuditWaiting} audit lines waiting at the end; {counts.Failures} requests failed: {counts.LastFailure}");
+        }
+        if (end.StorageConflicts > 0 || end.IngestRateLimited > warm.IngestRateLimited || end.ViewFramesDropped > warm.ViewFramesDropped)
+        {
+            problems.Add($"work refused or dropped: {end.StorageConflicts} storage conflicts, {end.IngestRateLimited - warm.IngestRateLimited} rate-limited ingest requests and {end.ViewFramesDropped - warm.ViewFramesDropped} dropped view frames after warm-up");
         }
         if (problems.Count > 0)
         {
@@ -98,7 +118,9 @@ internal static class SoakRun
         return 0;
     }
 
-    private sealed record Sample(TimeSpan At, long WorkingSet, long Heap, long Mailboxes, long Streams, long AuditWaiting);
+    private sealed record Sample(
+        TimeSpan At, long WorkingSet, long Heap, long Activations, long WriteBehindUnsaved, long AuditWaiting,
+        long StorageConflicts, long IngestRateLimited, long ViewFramesDropped);
 
     private sealed class Counts
     {
@@ -115,14 +137,26 @@ internal static class SoakRun
         }
     }
 
+    /// <summary>The gauges of the silo's runtime and storage health checks (silo/Hosting/RuntimeHealthCheck.cs, StorageHealthCheck.cs).</summary>
     private static async Task<Sample> SampleAsync(SiloProcess silo, TimeSpan at)
     {
-        using var detail = JsonDocument.Parse(await (await silo.Http.GetAsync("/healthz/detail")).Content.ReadAsStringAsync());
+        var text = await (await silo.Http.GetAsync("/healthz/detail")).Content.ReadAsStringAsync();
+        using var detail = JsonDocument.Parse(text);
         var checks = detail.RootElement.GetProperty("checks");
-        var runtime = checks.GetProperty("runtime").GetProperty("data");
+        var runtime = checks.GetProperty("runtime");
         var storage = checks.GetProperty("storage").GetProperty("data");
-        return new Sample(at, runtime.GetProperty("workingSetBytes").GetInt64(), runtime.GetProperty("gcHeapBytes").GetInt64(),
-            runtime.GetProperty("mailboxDepth").GetInt64(), runtime.GetProperty("streamQueueDepth").GetInt64(), storage.GetProperty("auditLinesWaiting").GetInt64());
+        long Gauge(JsonElement data, string name) => data.TryGetProperty(name, out var value)
+            ? value.GetInt64()
+            : throw new InvalidOperationException($"The silo's health detail has no gauge '{name}': {text[..Math.Min(600, text.Length)]}");
+        var data = runtime.GetProperty("data");
+        // Activations are counted by Orleans' management grain; when that call fails, the runtime check says so and they are missing.
+        if (!data.TryGetProperty("activations", out var activations))
+        {
+            throw new InvalidOperationException($"The silo's runtime check counted no activations ({runtime.GetProperty("status").GetString()}): {runtime.GetProperty("description")}");
+        }
+        return new Sample(at, Gauge(data, "workingSetBytes"), Gauge(data, "gcHeapBytes"), activations.GetInt64(),
+            Gauge(storage, "writeBehindUnsaved"), Gauge(storage, "auditLinesWaiting"), Gauge(storage, "storageConflicts"),
+            Gauge(data, "ingestRateLimited"), Gauge(data, "viewFramesDropped"));
     }
 
     // 200 readings a second in batches of 20, each sensor's newer than its last.

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Serialization;
 using CityOps.Twin.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,7 +54,7 @@ internal static class StorageBenchmark
                 .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
                 .UseOrleans(silo =>
                 {
-                    silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "storage-bench", clusterId: $"storage-bench-{engine}");
+                    silo.UseLocalhostClustering(LoopbackPort.Free(), LoopbackPort.Free(), serviceId: "storage-bench", clusterId: $"storage-bench-{engine}");
                     silo.AddTwinStorage(options =>
                     {
                         options.Kind = StorageKind.Sqlite;
@@ -92,13 +90,6 @@ internal static class StorageBenchmark
             await host.StopAsync();
             host.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

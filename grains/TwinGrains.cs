@@ -1,18 +1,36 @@
 using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Signs;
-using CityOps.Twin.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Grains;
 
-/// <summary>Puts the twin's grains into a silo, with the catalogues they read.</summary>
+/// <summary>What a silo needs for the twin's grains: their storage's name and states, and the catalogues they read.</summary>
 public static class TwinGrains
 {
-    public static GrainRuntimeBuilder AddTwinGrains(this GrainRuntimeBuilder builder) =>
-        builder.AddGrains(typeof(TwinGrains).Assembly).AddStateSerialization(GrainStateJsonContext.Default);
+    /// <summary>The grain storage every grain state names (<c>[PersistentState(name, TwinGrains.Storage)]</c>).</summary>
+    public const string Storage = "twin";
 
-    /// <summary>The case categories and sensor rules; the shipped defaults unless others are given.</summary>
+    /// <summary>
+    /// The hot states, saved behind within their window instead of before the grain's write returns: a sensor's
+    /// latest value within 1 s and its history of 96 readings within 5 s (rewriting the history every second was
+    /// most of the cost of ingest at city scale), and what the vital-signs tree counts, which its devices and
+    /// cases send again after a loss. Alarms, cases, files and the mode are written through.
+    /// </summary>
+    public static IReadOnlyDictionary<string, TimeSpan> WriteBehind { get; } = new Dictionary<string, TimeSpan>(StringComparer.Ordinal)
+    {
+        ["live"] = TimeSpan.FromSeconds(1),
+        ["recent"] = TimeSpan.FromSeconds(SensorGrain.RecentWriteBehindSeconds),
+        ["tally"] = TimeSpan.FromSeconds(1),
+        ["children"] = TimeSpan.FromSeconds(1),
+        ["trend"] = TimeSpan.FromSeconds(1),
+    };
+
+    /// <summary>The types of stored state, for the storage's System.Text.Json serializer.</summary>
+    public static System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver StateTypes => GrainStateJsonContext.Default;
+
+    /// <summary>The case categories and sensor rules (the shipped defaults unless others are given), and the silo's mode cache.</summary>
     public static IServiceCollection AddTwinCatalogues(
         this IServiceCollection services,
         CaseCategoryCatalogue? categories = null,
@@ -29,6 +47,7 @@ public static class TwinGrains
             .AddSingleton(categories ?? CaseCategoryCatalogue.Default)
             .AddSingleton(sensorRules ?? SensorRulebook.Default)
             .AddSingleton(new VitalSignsCalculator(weights))
-            .AddSingleton(signs ?? VitalSignsOptions.Default);
+            .AddSingleton(signs ?? VitalSignsOptions.Default)
+            .AddSingleton<CityModeCache>();
     }
 }

@@ -32,7 +32,7 @@ try
     // The twin view's styles live in the web project; outside a published build they are found through its
     // static web assets manifest, which ASP.NET reads only in Development unless asked.
     builder.WebHost.UseStaticWebAssets();
-    builder.Services.AddTwinSilo(settings, builder.Configuration);
+    builder.AddTwinSilo(settings);
 }
 catch (Exception exception) when (exception is SiloSettingsException or InvalidDataException or ArgumentException or CityOps.Twin.Grains.Spatial.GeoJsonFormatException)
 {

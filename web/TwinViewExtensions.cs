@@ -19,6 +19,8 @@ public static class TwinViewExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TwinFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<TwinFeed>());
+        // The view's feed is one of the listeners of the silo's live feed: it hears every change of the city.
+        services.AddSingleton<Contracts.Live.ITwinChangeListener>(sp => sp.GetRequiredService<TwinFeed>());
         services.AddSingleton<CityMapData>();
         services.AddScoped<TwinLanguage>();
         services.AddScoped<Security.ViewUser>();

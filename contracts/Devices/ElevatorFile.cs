@@ -1,5 +1,4 @@
 using CityOps.Twin.Contracts.Geo;
-using IGrainWithStringKey = CityOps.Twin.Runtime.IGrainWithStringKey;
 
 namespace CityOps.Twin.Contracts.Devices;
 

@@ -7,19 +7,20 @@ using Orleans;
 namespace CityOps.Twin.Contracts.Live;
 
 /// <summary>
-/// What changed in the city, as the views hear it: devices, cases, vital signs and mode switches, each the whole
-/// latest item. Grains publish one change at a time; the feed's publisher sends them on in batches.
+/// What changed in the city, as the views, the CAP log and drills hear it: devices, cases, vital signs, mode switches
+/// and sensors' alarm changes, each the whole latest item. Grains publish one change at a time; the feed's publisher sends them on in batches.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Live.TwinChanges")]
 public sealed record TwinChanges(
     [property: Id(0)] IReadOnlyList<DeviceState> Devices,
     [property: Id(1)] IReadOnlyList<CaseRecord> Cases,
     [property: Id(2)] IReadOnlyList<VitalSigns> Signs,
-    [property: Id(3)] IReadOnlyList<ModeChange> Modes)
+    [property: Id(3)] IReadOnlyList<ModeChange> Modes,
+    [property: Id(4)] IReadOnlyList<Sensors.SensorAlarmChanged> Alarms)
 {
-    public static readonly TwinChanges None = new([], [], [], []);
+    public static readonly TwinChanges None = new([], [], [], [], []);
 
-    public int Count => Devices.Count + Cases.Count + Signs.Count + Modes.Count;
+    public int Count => Devices.Count + Cases.Count + Signs.Count + Modes.Count + Alarms.Count;
 
     public static TwinChanges Of(DeviceState device) => None with { Devices = [device] };
 
@@ -28,6 +29,8 @@ public sealed record TwinChanges(
     public static TwinChanges Of(VitalSigns signs) => None with { Signs = [signs] };
 
     public static TwinChanges Of(ModeChange change) => None with { Modes = [change] };
+
+    public static TwinChanges Of(Sensors.SensorAlarmChanged alarm) => None with { Alarms = [alarm] };
 }
 
 /// <summary>
@@ -79,4 +82,18 @@ public interface ITwinFeedHubGrain : IGrainWithStringKey
 
     /// <summary>The observers of silos that membership holds active.</summary>
     Task<IReadOnlyList<TwinFeedMember>> GetObservers();
+}
+
+/// <summary>Something in a silo that follows the whole city: the views' feed, the CAP log, the switch proposer, a drill's recorder.</summary>
+public interface ITwinChangeListener
+{
+    /// <summary>Called on the feed's delivery thread: take note and return; never wait on a grain here.</summary>
+    void OnChanges(TwinChanges changes);
+}
+
+/// <summary>This silo's place in the feed: complete once every publisher in the cluster sends this silo what changes.</summary>
+public interface ITwinFeedMembership
+{
+    /// <summary>After it, a reader of the city's state misses nothing: what changes later is heard.</summary>
+    Task Registered { get; }
 }

@@ -1,4 +1,3 @@
-using IGrainWithStringKey = CityOps.Twin.Runtime.IGrainWithStringKey;
 
 namespace CityOps.Twin.Contracts.Signs;
 
@@ -21,6 +20,10 @@ public interface IAreaGrain : IGrainWithStringKey
 
     /// <summary>Reports to the parent now instead of at the next tick (drills and tests that step a clock).</summary>
     Task PublishNow();
+
+    /// <summary>A child's counters (the tree's reduce step). One-way: a child never waits on its parent.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task OnSummary(AreaSummary summary);
 }
 
 /// <summary>A management grid, keyed by its code: it counts its devices and cases.</summary>
@@ -42,4 +45,12 @@ public interface IGridGrain : IGrainWithStringKey
     Task<IReadOnlyList<Cases.CaseRecord>> GetCases();
 
     Task PublishNow();
+
+    /// <summary>One of the grid's devices changed (filed, alarm level, online, elevator status). One-way: a device never waits on its grid.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task OnDevice(Devices.DeviceState device);
+
+    /// <summary>One of the grid's cases took a step. One-way, as above.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task OnCase(Cases.CaseRecord record);
 }

@@ -2,9 +2,8 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
-using CityOps.Twin.Runtime.Timers;
+using CityOps.Twin.Grains.Live;
+using CityOps.Twin.Grains.Mode;
 
 namespace CityOps.Twin.Grains.Cases;
 
@@ -15,10 +14,15 @@ namespace CityOps.Twin.Grains.Cases;
 /// due (also after a restart) the step, or the disposal, is flagged overdue.
 /// </summary>
 public sealed class CaseGrain(
-    [PersistentState("case")] IPersistentState<CaseState> state,
-    CaseCategoryCatalogue catalogue) : Grain, ICaseGrain, IRemindable
+    [PersistentState("case", TwinGrains.Storage)] IPersistentState<CaseState> state,
+    CaseCategoryCatalogue catalogue,
+    CityModeCache modes,
+    TimeProvider time) : Grain, ICaseGrain, IRemindable
 {
     private const string DeadlineReminder = "deadline";
+
+    /// <summary>Orleans' shortest reminder period: how soon a deadline's reminder ticks again if a tick leaves it registered.</summary>
+    private static readonly TimeSpan DeadlineRecheck = TimeSpan.FromMinutes(1);
 
     public Task<CaseRecord?> Get() => Task.FromResult(state.State.Record);
 
@@ -35,11 +39,11 @@ public sealed class CaseGrain(
         Require(report.Position.IsValid, $"position {report.Position} is not a longitude/latitude");
         var category = catalogue.Get(report.CategoryCode);
         var deadlines = category.DeadlinesIn(await ModeOfAsync(report.GridCode));
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
 
         var previous = state.State.Record;
         state.State.Record = new CaseRecord(
-            GetPrimaryKeyString(), report.Title, report.Description, category.Code, category.Urgency, report.Source, report.Position,
+            this.GetPrimaryKeyString(), report.Title, report.Description, category.Code, category.Urgency, report.Source, report.Position,
             report.GridCode, report.ExternalReference, CaseStatus.Reported, now, Team: null,
             StepDueAt: now.AddMinutes(deadlines.Register), StepOverdue: false,
             DisposalDueAt: report.DisposalDueOverride, DisposedAt: null, DisposalOverdue: false,
@@ -51,7 +55,7 @@ public sealed class CaseGrain(
 
     public async Task<CaseRecord> Act(CaseStep step)
     {
-        var record = state.State.Record ?? throw new CaseInputException($"Case {GetPrimaryKeyString()} has not been reported.");
+        var record = state.State.Record ?? throw new CaseInputException($"Case {this.GetPrimaryKeyString()} has not been reported.");
         if (!CaseLifecycle.TryNext(record.Status, step.Action, out var next))
         {
             throw new CaseTransitionException(record.CaseId, record.Status, step.Action, CaseLifecycle.AllowedFrom(record.Status));
@@ -64,7 +68,7 @@ public sealed class CaseGrain(
         Require(input != StepInput.Score || step.Score is >= 1 and <= 5, $"Evaluate needs a score from 1 to 5; got {step.Score?.ToString() ?? "none"}");
 
         var deadlines = catalogue.Get(record.CategoryCode).DeadlinesIn(await ModeOfAsync(record.GridCode));
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         var disposalDue = record.DisposalDueAt;
         record = step.Action switch
         {
@@ -112,10 +116,14 @@ public sealed class CaseGrain(
     {
         if (state.State.Record is not { IsOpen: true } record)
         {
+            if (await this.GetReminder(reminderName) is { } finished)
+            {
+                await this.UnregisterReminder(finished);
+            }
             return;
         }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         var stepOverdue = !record.StepOverdue && record.StepDueAt <= now;
         var disposalOverdue = !record.DisposalOverdue && record.DisposedAt is null && record.DisposalDueAt <= now
             && record.Status is CaseStatus.Dispatched or CaseStatus.Handling;
@@ -150,7 +158,7 @@ public sealed class CaseGrain(
         catch (Exception exception)
         {
             state.State.Record = previous;
-            if (exception is InconsistentStateException)
+            if (exception is Orleans.Storage.InconsistentStateException)
             {
                 // Another writer holds a newer version: take it, so the next step starts from what is stored.
                 await state.ReadStateAsync();
@@ -168,9 +176,9 @@ public sealed class CaseGrain(
         {
             // The step is durable; only its deadline's reminder did not reach the database. Try again until it does,
             // instead of telling the caller a stored step failed.
-            _deadlineRetry ??= RegisterGrainTimer(RetryDeadlineAsync, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+            _deadlineRetry ??= this.RegisterGrainTimer(RetryDeadlineAsync, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         }
-        await GetStreamProvider(TwinStreams.Provider).GetStream<CaseRecord>(StreamId.Create(TwinStreams.CaseChanges, record.GridCode)).OnNextAsync(record);
+        await TwinPublish.CaseAsync(GrainFactory, record);
     }
 
     private IGrainTimer? _deadlineRetry;
@@ -194,17 +202,18 @@ public sealed class CaseGrain(
         var next = record.IsOpen ? pending.Where(d => d is not null).Min() : null;
         if (next is { } due)
         {
-            var delay = due - TimeProvider.GetUtcNow();
-            await RegisterOrUpdateReminder(DeadlineReminder, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+            var delay = due - time.GetUtcNow();
+            // Orleans has no one-shot reminder: it ticks again after DeadlineRecheck unless the tick schedules the
+            // next deadline or finds none and unregisters it, so a lost tick is only late, never missed.
+            await this.RegisterOrUpdateReminder(DeadlineReminder, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, DeadlineRecheck);
         }
-        else if (await GetReminder(DeadlineReminder) is { } reminder)
+        else if (await this.GetReminder(DeadlineReminder) is { } reminder)
         {
-            await UnregisterReminder(reminder);
+            await this.UnregisterReminder(reminder);
         }
     }
 
-    private Task<OperatingMode> ModeOfAsync(string gridCode) =>
-        GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(gridCode);
+    private Task<OperatingMode> ModeOfAsync(string gridCode) => Task.FromResult(modes.For(gridCode));
 
     private static void Require(bool condition, string problem)
     {

@@ -1,9 +1,8 @@
 using CityOps.Twin.Contracts.City;
-using CityOps.Twin.Runtime;
 
 namespace CityOps.Twin.Grains.City;
 
-public sealed class CityImportGrain([PersistentState("import")] IPersistentState<CityImportState> state) : Grain, ICityImportGrain
+public sealed class CityImportGrain([PersistentState("import", TwinGrains.Storage)] IPersistentState<CityImportState> state) : Grain, ICityImportGrain
 {
     public Task<string?> GetFingerprint() => Task.FromResult(state.State.Fingerprint);
 

@@ -3,8 +3,9 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Cases;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
+
+using CityOps.Twin.Grains.Live;
+using CityOps.Twin.Grains.Mode;
 
 namespace CityOps.Twin.Grains.Devices;
 
@@ -13,7 +14,8 @@ namespace CityOps.Twin.Grains.Devices;
 /// category, unless this camera's last case of that kind is still open: one puddle filmed all afternoon is
 /// one case.
 /// </summary>
-public sealed class CameraGrain([PersistentState("camera")] IPersistentState<CameraState> state, CaseCategoryCatalogue categories) : Grain, ICameraGrain
+public sealed class CameraGrain(
+    [PersistentState("camera", TwinGrains.Storage)] IPersistentState<CameraState> state, CaseCategoryCatalogue categories, TimeProvider time) : Grain, ICameraGrain
 {
     /// <summary>Detections below this confidence are kept on the camera's page but open no case (a common operating point for such models).</summary>
     public const double CaseConfidence = 0.6;
@@ -32,9 +34,9 @@ public sealed class CameraGrain([PersistentState("camera")] IPersistentState<Cam
 
     public async Task File(CameraFile file)
     {
-        if (file.CameraId != GetPrimaryKeyString() || !file.Position.IsValid)
+        if (file.CameraId != this.GetPrimaryKeyString() || !file.Position.IsValid)
         {
-            throw new ArgumentException($"Camera {GetPrimaryKeyString()}: the file is for {file.CameraId} at {file.Position}; it must be this camera's, at a valid position.");
+            throw new ArgumentException($"Camera {this.GetPrimaryKeyString()}: the file is for {file.CameraId} at {file.Position}; it must be this camera's, at a valid position.");
         }
         state.State.File = file;
         await state.WriteStateAsync();
@@ -87,17 +89,16 @@ public sealed class CameraGrain([PersistentState("camera")] IPersistentState<Cam
     }
 
     public Task<CameraSnapshot?> GetSnapshot() => Task.FromResult(state.State.File is { } file
-        ? new CameraSnapshot(file, state.State.Online, state.State.Since, [.. state.State.Recent])
+        ? new CameraSnapshot(file, state.State.Online, state.State.Since, state.State.Recent.ToList())
         : null);
 
-    private CameraFile Filed() => state.State.File ?? throw new InvalidOperationException($"Camera {GetPrimaryKeyString()} is not filed; file it first.");
+    private CameraFile Filed() => state.State.File ?? throw new InvalidOperationException($"Camera {this.GetPrimaryKeyString()} is not filed; file it first.");
 
     private Task PublishAsync()
     {
         var file = state.State.File!;
-        return GetStreamProvider(TwinStreams.Provider).GetStream<DeviceState>(StreamId.Create(TwinStreams.DeviceStates, file.GridCode))
-            .OnNextAsync(new DeviceState(file.CameraId, DeviceKind.Camera, file.Name, file.GridCode, file.Position, null, AlarmLevel.None,
-                state.State.Online, null, TimeProvider.GetUtcNow()));
+        return TwinPublish.DeviceAsync(GrainFactory, new DeviceState(file.CameraId, DeviceKind.Camera, file.Name, file.GridCode, file.Position, null, AlarmLevel.None,
+                state.State.Online, null, time.GetUtcNow()));
     }
 }
 

@@ -2,8 +2,9 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Sensors;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
+
+using CityOps.Twin.Grains.Live;
+using CityOps.Twin.Grains.Mode;
 
 namespace CityOps.Twin.Grains.Devices;
 
@@ -12,15 +13,15 @@ namespace CityOps.Twin.Grains.Devices;
 /// elevator and the episode number; Fault and Maintenance only change the indices, through the device state
 /// the grid counts.
 /// </summary>
-public sealed class ElevatorGrain([PersistentState("elevator")] IPersistentState<ElevatorState> state) : Grain, IElevatorGrain
+public sealed class ElevatorGrain([PersistentState("elevator", TwinGrains.Storage)] IPersistentState<ElevatorState> state, TimeProvider time) : Grain, IElevatorGrain
 {
     private const string TrappedCategory = "0701";
 
     public async Task File(ElevatorFile file)
     {
-        if (file.ElevatorId != GetPrimaryKeyString() || !file.Position.IsValid)
+        if (file.ElevatorId != this.GetPrimaryKeyString() || !file.Position.IsValid)
         {
-            throw new ArgumentException($"Elevator {GetPrimaryKeyString()}: the file is for {file.ElevatorId} at {file.Position}; it must be this elevator's, at a valid position.");
+            throw new ArgumentException($"Elevator {this.GetPrimaryKeyString()}: the file is for {file.ElevatorId} at {file.Position}; it must be this elevator's, at a valid position.");
         }
         state.State.File = file;
         await state.WriteStateAsync();
@@ -29,7 +30,7 @@ public sealed class ElevatorGrain([PersistentState("elevator")] IPersistentState
 
     public async Task<string?> SetStatus(ElevatorStatus status, DateTimeOffset at, string reportedBy)
     {
-        var file = state.State.File ?? throw new InvalidOperationException($"Elevator {GetPrimaryKeyString()} is not filed; file it before reporting its status.");
+        var file = state.State.File ?? throw new InvalidOperationException($"Elevator {this.GetPrimaryKeyString()} is not filed; file it before reporting its status.");
         if (status == state.State.Status)
         {
             return null;
@@ -64,9 +65,8 @@ public sealed class ElevatorGrain([PersistentState("elevator")] IPersistentState
     private Task PublishAsync()
     {
         var file = state.State.File!;
-        return GetStreamProvider(TwinStreams.Provider).GetStream<DeviceState>(StreamId.Create(TwinStreams.DeviceStates, file.GridCode))
-            .OnNextAsync(new DeviceState(file.ElevatorId, DeviceKind.Elevator, file.Building, file.GridCode, file.Position, null, AlarmLevel.None,
-                Online: true, state.State.Status, TimeProvider.GetUtcNow()));
+        return TwinPublish.DeviceAsync(GrainFactory, new DeviceState(file.ElevatorId, DeviceKind.Elevator, file.Building, file.GridCode, file.Position, null, AlarmLevel.None,
+                Online: true, state.State.Status, time.GetUtcNow()));
     }
 }
 

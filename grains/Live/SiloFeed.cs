@@ -5,18 +5,11 @@ using Microsoft.Extensions.Logging;
 
 namespace CityOps.Twin.Grains.Live;
 
-/// <summary>Something in a silo that follows the whole city: the views' feed, the CAP log, the switch proposer, a drill's recorder.</summary>
-public interface ITwinChangeListener
-{
-    /// <summary>Called on the feed's delivery thread: take note and return; never wait on a grain here.</summary>
-    void OnChanges(TwinChanges changes);
-}
-
 /// <summary>
 /// The silo's one feed observer: hands each batch to the silo's listeners, and puts a switched mode in force in the
 /// silo's mode cache. A listener that throws is logged and the others still hear the batch.
 /// </summary>
-public sealed class SiloFeed(IEnumerable<ITwinChangeListener> listeners, CityModeCache modes, ILogger<SiloFeed> logger) : ITwinFeedObserver
+public sealed class SiloFeed(IEnumerable<ITwinChangeListener> listeners, CityModeCache modes, TwinFeedCounters counters, ILogger<SiloFeed> logger) : ITwinFeedObserver
 {
     private readonly ITwinChangeListener[] _listeners = [.. listeners];
 
@@ -33,6 +26,7 @@ public sealed class SiloFeed(IEnumerable<ITwinChangeListener> listeners, CityMod
                 logger.LogError(exception, "Live feed: {Listener} failed on {Count} changes", listener.GetType().Name, changes.Count);
             }
         }
+        counters.Delivered(changes.Count);
         return Task.CompletedTask;
     }
 

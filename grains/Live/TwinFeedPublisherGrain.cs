@@ -15,7 +15,11 @@ namespace CityOps.Twin.Grains.Live;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logger, TimeProvider time) : Grain, ITwinFeedPublisherGrain
+/// <remarks>
+/// The feed's own cadence (how often the list of silos is read) runs on real time, like Orleans' maintenance: a drill
+/// or a test that holds its clock still, or moves it by a day, must neither starve nor flood it.
+/// </remarks>
+public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logger, TwinFeedCounters counters) : Grain, ITwinFeedPublisherGrain
 {
     /// <summary>How long a publisher trusts its list of observers: a silo that joined is heard from within about this.</summary>
     public static readonly TimeSpan ObserverRefresh = TimeSpan.FromSeconds(1);
@@ -27,7 +31,7 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
     private int _pendingItems;
     private Task _sending = Task.CompletedTask;
     private IReadOnlyList<TwinFeedMember> _observers = [];
-    private DateTimeOffset _observersRead = DateTimeOffset.MinValue;
+    private long _observersRead = long.MinValue / 2;
 
     public Task Publish(TwinChanges changes)
     {
@@ -35,6 +39,7 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
         {
             return Task.CompletedTask;
         }
+        counters.Published(changes.Count);
         _pending.Enqueue(changes);
         _pendingItems += changes.Count;
         if (_sending.IsCompleted)
@@ -51,12 +56,12 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
     {
         while (_pending.Count > 0)
         {
-            if (time.GetUtcNow() - _observersRead >= ObserverRefresh)
+            if (Environment.TickCount64 - _observersRead >= (long)ObserverRefresh.TotalMilliseconds)
             {
                 try
                 {
                     _observers = await GrainFactory.GetGrain<ITwinFeedHubGrain>(ITwinFeedHubGrain.Key).GetObservers();
-                    _observersRead = time.GetUtcNow();
+                    _observersRead = Environment.TickCount64;
                 }
                 catch (Exception exception)
                 {
@@ -91,6 +96,7 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
         List<Contracts.Cases.CaseRecord> cases = [];
         List<Contracts.Signs.VitalSigns> signs = [];
         List<Contracts.Mode.ModeChange> modes = [];
+        List<Contracts.Sensors.SensorAlarmChanged> alarms = [];
         var taken = 0;
         while (_pending.Count > 0 && taken + _pending.Peek().Count <= MaxBatch)
         {
@@ -99,6 +105,7 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
             cases.AddRange(next.Cases);
             signs.AddRange(next.Signs);
             modes.AddRange(next.Modes);
+            alarms.AddRange(next.Alarms);
             taken += next.Count;
         }
         if (taken == 0)
@@ -109,6 +116,6 @@ public sealed class TwinFeedPublisherGrain(ILogger<TwinFeedPublisherGrain> logge
             return large;
         }
         _pendingItems -= taken;
-        return new TwinChanges(devices, cases, signs, modes);
+        return new TwinChanges(devices, cases, signs, modes, alarms);
     }
 }

@@ -1,4 +1,5 @@
 using CityOps.Twin.Contracts.Live;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
@@ -12,8 +13,17 @@ namespace CityOps.Twin.Grains.Live;
 /// publishers everywhere send to it, so a feed that reads the city's state after it misses nothing.
 /// </summary>
 public sealed class TwinFeedRegistration(
-    ITwinFeedObserver observer, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, ILogger<TwinFeedRegistration> logger) : BackgroundService
+    IServiceProvider services, IGrainFactory grains, ILocalSiloDetails silo, ILogger<TwinFeedRegistration> logger)
+    : BackgroundService, ITwinFeedMembership, ILifecycleParticipant<ISiloLifecycle>
 {
+    private readonly TaskCompletionSource _siloActive = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Registration waits for the silo's Active stage (register this as a silo lifecycle participant too).</summary>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(TwinFeedRegistration), ServiceLifecycleStage.Active,
+            _ => { _siloActive.TrySetResult(); return Task.CompletedTask; },
+            _ => Task.CompletedTask);
+
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -24,7 +34,28 @@ public sealed class TwinFeedRegistration(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _reference = grains.CreateObjectReference<ITwinFeedObserver>(observer);
+        // Not before the silo is active: a call made while it is still starting can be held in placement and never
+        // answered (seen in drill silos and test clusters, where this service may start before Orleans' own).
+        try
+        {
+            await _siloActive.Task.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _registered.TrySetCanceled(stoppingToken);
+            return;
+        }
+        // Resolved here, not injected: the observer's listeners (the view's feed) wait on this registration. A silo
+        // whose observer cannot be made says so to whoever waits, rather than leaving them waiting.
+        try
+        {
+            _reference = grains.CreateObjectReference<ITwinFeedObserver>(services.GetRequiredService<ITwinFeedObserver>());
+        }
+        catch (Exception exception)
+        {
+            _registered.TrySetException(exception);
+            throw;
+        }
         var hub = grains.GetGrain<ITwinFeedHubGrain>(ITwinFeedHubGrain.Key);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -34,17 +65,25 @@ public sealed class TwinFeedRegistration(
                 if (!_registered.Task.IsCompleted)
                 {
                     // A publisher reads the list at most this long ago: after it, every one sends here too.
-                    await Task.Delay(TwinFeedPublisherGrain.ObserverRefresh, time, stoppingToken);
+                    await Task.Delay(TwinFeedPublisherGrain.ObserverRefresh, stoppingToken);
                     _registered.TrySetResult();
                 }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
+                if (!_registered.Task.IsCompleted)
+                {
+                    // The silo may still be starting (this service can start before Orleans' own): try again soon.
+                    logger.LogDebug("Live feed: not registered yet ({Problem}); trying again", exception.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
+                    continue;
+                }
                 logger.LogWarning("Live feed: this silo's feed could not be registered ({Problem}); trying again", exception.Message);
             }
             try
             {
-                await Task.Delay(Interval, time, stoppingToken);
+                // Real time, as Orleans' own maintenance: a drill's clock must not hold it up.
+                await Task.Delay(Interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

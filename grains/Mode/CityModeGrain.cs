@@ -1,7 +1,6 @@
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Mode;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
+using CityOps.Twin.Grains.Live;
 
 namespace CityOps.Twin.Grains.Mode;
 
@@ -10,7 +9,7 @@ namespace CityOps.Twin.Grains.Mode;
 /// has never switched is in normal mode since the grain's first activation. A switch is written before it is
 /// acknowledged and then published, so what any grain or view learns is already durable.
 /// </summary>
-public sealed class CityModeGrain([PersistentState("mode")] IPersistentState<CityModeState> state) : Grain, ICityModeGrain
+public sealed class CityModeGrain([PersistentState("mode", TwinGrains.Storage)] IPersistentState<CityModeState> state, TimeProvider time) : Grain, ICityModeGrain
 {
     private HashSet<string> _covered = [];
 
@@ -18,12 +17,12 @@ public sealed class CityModeGrain([PersistentState("mode")] IPersistentState<Cit
     {
         if (!state.RecordExists)
         {
-            state.State.Mode = CityMode.Normal(TimeProvider.GetUtcNow(), "system");
+            state.State.Mode = CityMode.Normal(time.GetUtcNow(), "system");
             try
             {
                 await state.WriteStateAsync();
             }
-            catch (InconsistentStateException)
+            catch (Orleans.Storage.InconsistentStateException)
             {
                 // Another silo over the same database wrote the first mode in between: that one stands.
                 await state.ReadStateAsync();
@@ -33,6 +32,8 @@ public sealed class CityModeGrain([PersistentState("mode")] IPersistentState<Cit
     }
 
     public Task<CityMode> GetMode() => Task.FromResult(state.State.Mode!);
+
+    public Task<ModeInForce> GetModeInForce() => Task.FromResult(new ModeInForce(state.State.Mode!, state.State.CoveredGrids.ToList()));
 
     public Task<OperatingMode> GetModeFor(string gridCode) => Task.FromResult(
         state.State.Mode!.IsEmergency && (_covered.Count == 0 || _covered.Contains(gridCode)) ? OperatingMode.Emergency : OperatingMode.Normal);
@@ -53,7 +54,7 @@ public sealed class CityModeGrain([PersistentState("mode")] IPersistentState<Cit
         }
 
         var from = state.State.Mode!;
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         var to = request.To == OperatingMode.Emergency
             ? new CityMode(OperatingMode.Emergency, request.Kind, request.Level, [.. request.Districts.Order(StringComparer.Ordinal)], now, request.By.Trim())
             : CityMode.Normal(now, request.By.Trim());
@@ -66,11 +67,11 @@ public sealed class CityModeGrain([PersistentState("mode")] IPersistentState<Cit
         state.State.History.Add(change);
         await state.WriteStateAsync();
         _covered = [.. state.State.CoveredGrids];
-        await GetStreamProvider(TwinStreams.Provider).GetStream<ModeChange>(StreamId.Create(TwinStreams.CityMode, ICityModeGrain.CityKey)).OnNextAsync(change);
+        await TwinPublish.ModeAsync(GrainFactory, change);
         return change;
     }
 
-    public Task<IReadOnlyList<ModeChange>> GetHistory() => Task.FromResult<IReadOnlyList<ModeChange>>([.. state.State.History]);
+    public Task<IReadOnlyList<ModeChange>> GetHistory() => Task.FromResult<IReadOnlyList<ModeChange>>(state.State.History.ToList());
 
     private static void Require(bool condition, string problem)
     {

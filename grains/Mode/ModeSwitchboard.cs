@@ -2,18 +2,18 @@ using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Grains.Mode;
 
 /// <summary>
-/// The one way the city's mode is switched: the districts are checked against
-/// the city, the switch is recorded durably by the city's mode grain, and then every sensor of the city is told
-/// which rules it works by now, so a switch is in force everywhere before it is acknowledged.
+/// The one way the city's mode is switched: the districts are checked against the city, the switch is recorded
+/// durably by the city's mode grain, put in force in every silo's mode cache (where sensors activating later and
+/// cases taking a step read it), and then every sensor of the city is told which rules it works by now, so a switch
+/// is in force everywhere before it is acknowledged.
 /// </summary>
-public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, IOptions<SwitchoverOptions> options, ILogger<ModeSwitchboard> logger) : IModeSwitchboard
+public sealed class ModeSwitchboard(ICityDirectory city, IGrainFactory client, CityModeCache modes, IOptions<SwitchoverOptions> options, ILogger<ModeSwitchboard> logger) : IModeSwitchboard
 {
     private ModeProposal? _proposal;
 
@@ -52,28 +52,28 @@ public sealed class ModeSwitchboard(ICityDirectory city, IClusterClient client, 
         var covered = request.Districts.Count == 0 ? [] : GridsOf(request.Districts);
         var modeGrain = client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey);
         var change = await modeGrain.Switch(request with { By = commander }, covered);
+        await ModeBroadcast.InForceEverywhereAsync(client, new ModeInForce(change.To, change.To.IsEmergency ? covered : []));
         await BroadcastAsync(modeGrain);
         Propose(null);
         logger.LogWarning("City mode switched from {From} to {To} by {By}: {Reason}", Describe(change.From), Describe(change.To), change.To.ChangedBy, change.Reason);
         return change;
     }
 
-    public async Task<string?> DispatchTargetAsync(string gridCode)
+    public Task<string?> DispatchTargetAsync(string gridCode)
     {
-        var modeGrain = client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey);
-        if (await modeGrain.GetModeFor(gridCode) == OperatingMode.Emergency
-            && (await modeGrain.GetMode()).Kind is { } kind && options.Value.DispatchTargets.TryGetValue(kind, out var team))
+        if (modes.For(gridCode) == OperatingMode.Emergency
+            && modes.Current.Mode.Kind is { } kind && options.Value.DispatchTargets.TryGetValue(kind, out var team))
         {
-            return team;
+            return Task.FromResult<string?>(team);
         }
-        return city.Areas.TryGetValue(gridCode, out var grid) ? grid.Team : null;
+        return Task.FromResult(city.Areas.TryGetValue(gridCode, out var grid) ? grid.Team : null);
     }
 
     /// <summary>
     /// Tells every sensor the rules of its grid. The mode of each grid follows from the mode grain's one answer,
     /// so the fan-out is one call a sensor: a few callers each walk their share of the sensors and keep up to
     /// <see cref="InFlight"/> calls going (most return at once; a sensor whose level changes writes its alarm
-    /// and opens its case meanwhile). A sensor activated later reads its rules from the mode grain itself.
+    /// and opens its case meanwhile). A sensor activated later reads its rules from its silo's mode cache.
     /// </summary>
     public async Task BroadcastAsync(ICityModeGrain? modeGrain = null, CancellationToken cancellationToken = default)
     {

@@ -4,8 +4,9 @@ using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
+
+using CityOps.Twin.Grains.Live;
+using CityOps.Twin.Grains.Mode;
 
 namespace CityOps.Twin.Grains.Sensors;
 
@@ -17,11 +18,13 @@ namespace CityOps.Twin.Grains.Sensors;
 /// readings themselves are hot state, written behind: the latest within the runtime's window, the history within 5 s.
 /// </summary>
 public sealed class SensorGrain(
-    [PersistentState("file")] IPersistentState<SensorFileState> file,
-    [PersistentState("live", WriteBehind = true)] IPersistentState<SensorLiveState> live,
-    [PersistentState("recent", WriteBehind = true, WriteBehindSeconds = SensorGrain.RecentWriteBehindSeconds)] IPersistentState<SensorRecentState> recent,
+    [PersistentState("file", TwinGrains.Storage)] IPersistentState<SensorFileState> file,
+    [PersistentState("live", TwinGrains.Storage)] IPersistentState<SensorLiveState> live,
+    [PersistentState("recent", TwinGrains.Storage)] IPersistentState<SensorRecentState> recent,
     SensorRulebook rules,
-    CaseCategoryCatalogue categories) : Grain, ISensorGrain
+    CaseCategoryCatalogue categories,
+    CityModeCache modes,
+    TimeProvider time) : Grain, ISensorGrain
 {
     /// <summary>
     /// The history is saved at most this late (the latest value within the runtime's window): rewriting a
@@ -44,7 +47,7 @@ public sealed class SensorGrain(
             live.State.Recent = null;
             await live.WriteStateAsync();
         }
-        _mode = await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(file.State.File?.GridCode ?? string.Empty);
+        _mode = modes.For(file.State.File?.GridCode ?? string.Empty);
     }
 
     public async Task ApplyMode(OperatingMode mode)
@@ -68,9 +71,9 @@ public sealed class SensorGrain(
 
     public async Task File(SensorFile sensorFile)
     {
-        if (sensorFile.SensorId != GetPrimaryKeyString())
+        if (sensorFile.SensorId != this.GetPrimaryKeyString())
         {
-            throw new ArgumentException($"The file of sensor {sensorFile.SensorId} was sent to sensor {GetPrimaryKeyString()}.");
+            throw new ArgumentException($"The file of sensor {sensorFile.SensorId} was sent to sensor {this.GetPrimaryKeyString()}.");
         }
         if (!sensorFile.Position.IsValid)
         {
@@ -79,13 +82,13 @@ public sealed class SensorGrain(
         file.State.File = sensorFile;
         await file.WriteStateAsync();
         // Filed (or moved) into a grid: its rules are that grid's, which an emergency may cover.
-        _mode = await GrainFactory.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeFor(sensorFile.GridCode);
+        _mode = modes.For(sensorFile.GridCode);
         await PublishStateAsync(sensorFile);
     }
 
     public async Task<ReadingOutcome> Record(SensorReading reading)
     {
-        var sensorFile = file.State.File ?? throw new InvalidOperationException($"Sensor {GetPrimaryKeyString()} is not filed; file it before sending readings.");
+        var sensorFile = file.State.File ?? throw new InvalidOperationException($"Sensor {this.GetPrimaryKeyString()} is not filed; file it before sending readings.");
         var thresholds = rules.For(sensorFile.Kind, _mode);
         if (!double.IsFinite(reading.Value) || reading.Value < thresholds.PhysicalMinimum || reading.Value > thresholds.PhysicalMaximum)
         {
@@ -137,15 +140,13 @@ public sealed class SensorGrain(
 
         file.State.Level = to;
         await file.WriteStateAsync();
-        await GetStreamProvider(TwinStreams.Provider).GetStream<SensorAlarmChanged>(StreamId.Create(TwinStreams.SensorAlarms, sensorFile.GridCode))
-            .OnNextAsync(new SensorAlarmChanged(sensorFile.SensorId, sensorFile.Kind, sensorFile.GridCode, from, to, reading.Value, reading.MeasuredAt));
+        await TwinPublish.AlarmAsync(GrainFactory, new SensorAlarmChanged(sensorFile.SensorId, sensorFile.Kind, sensorFile.GridCode, from, to, reading.Value, reading.MeasuredAt));
         await PublishStateAsync(sensorFile);
     }
 
     private Task PublishStateAsync(SensorFile sensorFile) =>
-        GetStreamProvider(TwinStreams.Provider).GetStream<DeviceState>(StreamId.Create(TwinStreams.DeviceStates, sensorFile.GridCode))
-            .OnNextAsync(new DeviceState(sensorFile.SensorId, DeviceKind.Sensor, sensorFile.Name, sensorFile.GridCode, sensorFile.Position,
-                sensorFile.Kind, file.State.Level, Online: true, ElevatorStatus: null, TimeProvider.GetUtcNow()));
+        TwinPublish.DeviceAsync(GrainFactory, new DeviceState(sensorFile.SensorId, DeviceKind.Sensor, sensorFile.Name, sensorFile.GridCode, sensorFile.Position,
+                sensorFile.Kind, file.State.Level, Online: true, ElevatorStatus: null, time.GetUtcNow()));
 
     /// <summary>Least-squares slope of the readings of the last hour before the latest, in units per hour.</summary>
     private static double TrendPerHour(ReadingRing recent)

@@ -1,36 +1,34 @@
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
-using CityOps.Twin.Runtime.Timers;
 
 namespace CityOps.Twin.Grains.Signs;
 
 /// <summary>
-/// A street, district or the city: keeps its children's latest summaries (they arrive on the "area-summaries"
-/// stream of its code) and, when one changed, reports their sum to its parent on the next tick.
+/// A street, district or the city: keeps its children's latest summaries (each child calls it, one-way) and,
+/// when one changed, reports their sum to its parent on the next tick.
 /// </summary>
-[ImplicitStreamSubscription(TwinStreams.AreaSummaries)]
 public sealed class AreaGrain(
-    [PersistentState("definition")] IPersistentState<AreaDefinitionState> definition,
-    [PersistentState("children", WriteBehind = true)] IPersistentState<AreaChildrenState> children,
-    [PersistentState("trend", WriteBehind = true)] IPersistentState<VitalSignsTrend> trend,
+    [PersistentState("definition", TwinGrains.Storage)] IPersistentState<AreaDefinitionState> definition,
+    [PersistentState("children", TwinGrains.Storage)] IPersistentState<AreaChildrenState> children,
+    [PersistentState("trend", TwinGrains.Storage)] IPersistentState<VitalSignsTrend> trend,
     VitalSignsCalculator calculator,
-    VitalSignsOptions options) : Grain, IAreaGrain, IAsyncObserver<AreaSummary>
+    VitalSignsOptions options,
+    TimeProvider time) : Grain, IAreaGrain
 {
     // An area with nothing new costs no turns: no timer runs unless changes wait for their interval.
     private PublishThrottle? _throttle;
+    private bool _childrenUnsaved;
 
     private PublishThrottle Throttle => _throttle ??= new PublishThrottle(
-        TimeProvider, options.PublishInterval, due => RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
+        time, options.PublishInterval, due => this.RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
 
     public async Task Define(AreaDefinition area)
     {
         var cityWithoutParent = area.Level == AreaLevel.City && area.ParentCode is null;
         var childWithParent = area.Level is AreaLevel.District or AreaLevel.Street && !string.IsNullOrWhiteSpace(area.ParentCode);
-        if (area.Code != GetPrimaryKeyString() || !(cityWithoutParent || childWithParent))
+        if (area.Code != this.GetPrimaryKeyString() || !(cityWithoutParent || childWithParent))
         {
-            throw new ArgumentException($"Area {GetPrimaryKeyString()}: needs this area's code, level City without a parent or District/Street with one; got {area.Level} {area.Code} under '{area.ParentCode}'.");
+            throw new ArgumentException($"Area {this.GetPrimaryKeyString()}: needs this area's code, level City without a parent or District/Street with one; got {area.Level} {area.Code} under '{area.ParentCode}'.");
         }
         definition.State.Definition = area;
         await definition.WriteStateAsync();
@@ -42,31 +40,50 @@ public sealed class AreaGrain(
     public Task<VitalSigns> GetVitalSigns()
     {
         var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
-        return Task.FromResult(calculator.Signs(Area(), counters, reasons, TimeProvider.GetUtcNow()));
+        return Task.FromResult(calculator.Signs(Area(), counters, reasons, time.GetUtcNow()));
     }
 
     public Task<IReadOnlyList<VitalSigns>> GetChildren() => Task.FromResult<IReadOnlyList<VitalSigns>>(
         children.State.Children.Values.OrderBy(c => c.Area.Code, StringComparer.Ordinal).Select(c => calculator.Signs(c.Area, c.Counters, c.Reasons, c.At)).ToList());
 
-    public async Task OnNextAsync(AreaSummary item)
+    /// <summary>
+    /// Takes note only: the children are saved when the area publishes, once an interval at most. A street hears
+    /// from hundreds of grids, and saving all their summaries on each one cost a serialization of them all per call
+    /// (a street of 800 grids could not keep up with the city being filed). What is lost in a crash is what its
+    /// children send again.
+    /// </summary>
+    public Task OnSummary(AreaSummary item)
     {
         children.State.Children[item.Area.Code] = item;
-        await children.WriteStateAsync();
-        await Throttle.ChangedAsync();
+        _childrenUnsaved = true;
+        return Throttle.ChangedAsync();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _childrenUnsaved ? SaveChildrenAsync() : Task.CompletedTask;
 
     public Task PublishNow() => Throttle.PublishAsync();
 
-    private Task PublishSignsAsync()
+    private async Task PublishSignsAsync()
     {
+        if (_childrenUnsaved)
+        {
+            await SaveChildrenAsync();
+        }
         var (counters, reasons) = calculator.FromChildren(children.State.Children.Values);
-        return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow(), trend, options);
+        await TreePublisher.PublishAsync(GrainFactory, calculator, Area(), counters, reasons, time.GetUtcNow(), trend, options);
     }
 
-    public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>([.. trend.State.Samples]);
+    private async Task SaveChildrenAsync()
+    {
+        _childrenUnsaved = false;
+        await children.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>(trend.State.Samples.ToList());
 
     private AreaDefinition Area() => definition.State.Definition
-        ?? new AreaDefinition(GetPrimaryKeyString(), GetPrimaryKeyString(), GetPrimaryKeyString() == IAreaGrain.CityCode ? AreaLevel.City : AreaLevel.Street, null, []);
+        ?? new AreaDefinition(this.GetPrimaryKeyString(), this.GetPrimaryKeyString(), this.GetPrimaryKeyString() == IAreaGrain.CityCode ? AreaLevel.City : AreaLevel.Street, null, []);
 }
 
 public sealed class AreaChildrenState

@@ -2,38 +2,34 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
-using CityOps.Twin.Runtime.Timers;
 
 namespace CityOps.Twin.Grains.Signs;
 
 /// <summary>
-/// A management grid: activated by the device-state and case-change streams of its code, it keeps the latest
+/// A management grid: its devices and cases call it (one-way) with every change; it keeps the latest
 /// state of each of its devices and cases and, when something changed, reports its counters to its street: at
 /// once after a quiet spell, else once the publish interval is up (<see cref="PublishThrottle"/>; the Reduce
 /// pattern: no level ever scans the level below).
 /// </summary>
-[ImplicitStreamSubscription(TwinStreams.DeviceStates)]
-[ImplicitStreamSubscription(TwinStreams.CaseChanges)]
 public sealed class GridGrain(
-    [PersistentState("definition")] IPersistentState<AreaDefinitionState> definition,
-    [PersistentState("tally", WriteBehind = true)] IPersistentState<GridTallyState> tally,
-    [PersistentState("trend", WriteBehind = true)] IPersistentState<VitalSignsTrend> trend,
+    [PersistentState("definition", TwinGrains.Storage)] IPersistentState<AreaDefinitionState> definition,
+    [PersistentState("tally", TwinGrains.Storage)] IPersistentState<GridTallyState> tally,
+    [PersistentState("trend", TwinGrains.Storage)] IPersistentState<VitalSignsTrend> trend,
     VitalSignsCalculator calculator,
-    VitalSignsOptions options) : Grain, IGridGrain, IAsyncObserver<DeviceState>, IAsyncObserver<CaseRecord>
+    VitalSignsOptions options,
+    TimeProvider time) : Grain, IGridGrain
 {
     // An area with nothing new costs no turns: no timer runs unless changes wait for their interval.
     private PublishThrottle? _throttle;
 
     private PublishThrottle Throttle => _throttle ??= new PublishThrottle(
-        TimeProvider, options.PublishInterval, due => RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
+        time, options.PublishInterval, due => this.RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
 
     public async Task Define(AreaDefinition area)
     {
-        if (area.Level != AreaLevel.Grid || area.Code != GetPrimaryKeyString() || string.IsNullOrWhiteSpace(area.ParentCode))
+        if (area.Level != AreaLevel.Grid || area.Code != this.GetPrimaryKeyString() || string.IsNullOrWhiteSpace(area.ParentCode))
         {
-            throw new ArgumentException($"Grid {GetPrimaryKeyString()}: a grid definition needs level Grid, this grid's code and its street as parent; got {area.Level} {area.Code} under '{area.ParentCode}'.");
+            throw new ArgumentException($"Grid {this.GetPrimaryKeyString()}: a grid definition needs level Grid, this grid's code and its street as parent; got {area.Level} {area.Code} under '{area.ParentCode}'.");
         }
         definition.State.Definition = area;
         await definition.WriteStateAsync();
@@ -45,20 +41,20 @@ public sealed class GridGrain(
     public Task<VitalSigns> GetVitalSigns()
     {
         var (counters, reasons) = Tally();
-        return Task.FromResult(calculator.Signs(Area(), counters, reasons, TimeProvider.GetUtcNow()));
+        return Task.FromResult(calculator.Signs(Area(), counters, reasons, time.GetUtcNow()));
     }
 
-    public Task<IReadOnlyList<DeviceState>> GetDevices() => Task.FromResult<IReadOnlyList<DeviceState>>([.. tally.State.Devices.Values]);
+    public Task<IReadOnlyList<DeviceState>> GetDevices() => Task.FromResult<IReadOnlyList<DeviceState>>(tally.State.Devices.Values.ToList());
 
-    public Task<IReadOnlyList<CaseRecord>> GetCases() => Task.FromResult<IReadOnlyList<CaseRecord>>([.. tally.State.Cases.Values]);
+    public Task<IReadOnlyList<CaseRecord>> GetCases() => Task.FromResult<IReadOnlyList<CaseRecord>>(tally.State.Cases.Values.ToList());
 
-    public Task OnNextAsync(DeviceState item)
+    public Task OnDevice(DeviceState item)
     {
         tally.State.Devices[item.DeviceId] = item;
         return ChangedAsync();
     }
 
-    public Task OnNextAsync(CaseRecord item)
+    public Task OnCase(CaseRecord item)
     {
         // The grid counts cases; their timelines and descriptions stay with the case.
         tally.State.Cases[item.CaseId] = item with { Description = string.Empty, Timeline = [] };
@@ -70,10 +66,10 @@ public sealed class GridGrain(
     private Task PublishSignsAsync()
     {
         var (counters, reasons) = Tally();
-        return TreePublisher.PublishAsync(GetStreamProvider(TwinStreams.Provider), calculator, Area(), counters, reasons, TimeProvider.GetUtcNow(), trend, options);
+        return TreePublisher.PublishAsync(GrainFactory, calculator, Area(), counters, reasons, time.GetUtcNow(), trend, options);
     }
 
-    public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>([.. trend.State.Samples]);
+    public Task<IReadOnlyList<VitalSignsSample>> GetTrend() => Task.FromResult<IReadOnlyList<VitalSignsSample>>(trend.State.Samples.ToList());
 
     private async Task ChangedAsync()
     {
@@ -84,7 +80,7 @@ public sealed class GridGrain(
     private (AreaCounters, IndexReasons) Tally() => calculator.FromGrid(tally.State.Devices.Values, tally.State.Cases.Values);
 
     private AreaDefinition Area() => definition.State.Definition
-        ?? new AreaDefinition(GetPrimaryKeyString(), GetPrimaryKeyString(), AreaLevel.Grid, null, []);
+        ?? new AreaDefinition(this.GetPrimaryKeyString(), this.GetPrimaryKeyString(), AreaLevel.Grid, null, []);
 }
 
 public sealed class AreaDefinitionState

@@ -1,4 +1,3 @@
-using CityOps.Twin.Runtime.Timers;
 
 namespace CityOps.Twin.Grains.Signs;
 

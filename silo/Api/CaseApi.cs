@@ -2,7 +2,6 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains.Cases;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Security;

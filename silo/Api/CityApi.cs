@@ -3,7 +3,6 @@ using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.City;
 
 namespace CityOps.Twin.Silo.Api;

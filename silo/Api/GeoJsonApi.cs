@@ -2,7 +2,6 @@ using System.Text.Json;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.City;
 
 namespace CityOps.Twin.Silo.Api;

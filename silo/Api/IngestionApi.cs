@@ -3,7 +3,6 @@ using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Sensors;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Security;

@@ -1,6 +1,5 @@
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.Security;
 
 namespace CityOps.Twin.Silo.Api;

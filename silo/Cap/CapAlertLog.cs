@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.City;
+using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Cap;
@@ -28,39 +27,31 @@ public sealed class CapOptions
 /// HTTP endpoint. An alarm episode is one Alert, its level changes Updates and its end a Cancel, each
 /// referencing the episode's first alert, as CAP 1.2 §3.2.1 asks of references.
 /// </summary>
-public sealed class CapAlertLog(IClusterClient client, ICityDirectory city, IOptions<CapOptions> options) : BackgroundService
+public sealed class CapAlertLog(ICityDirectory city, IOptions<CapOptions> options) : ITwinChangeListener
 {
     private readonly ConcurrentQueue<CapAlert> _alerts = new();
     private readonly ConcurrentDictionary<string, CapAlert> _byIdentifier = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _episodeAlert = new(StringComparer.Ordinal);
-    private readonly List<IAsyncDisposable> _subscriptions = [];
     private long _sequence;
 
     public IReadOnlyList<CapAlert> Latest(int count) => [.. _alerts.Reverse().Take(count)];
 
     public CapAlert? Find(string identifier) => _byIdentifier.GetValueOrDefault(identifier);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Hears every alarm change and mode switch of the city as the silo's feed delivers them.</summary>
+    public void OnChanges(TwinChanges changes)
     {
-        await city.Filed.WaitAsync(stoppingToken);
-        var streams = client.GetStreamProvider(TwinStreams.Provider);
-        _subscriptions.Add(await streams.GetStream<ModeChange>(StreamId.Create(TwinStreams.CityMode, ICityModeGrain.CityKey)).SubscribeAsync(OnModeAsync));
-        foreach (var grid in city.Areas.Values.Where(a => a.Level == AreaLevel.Grid))
+        foreach (var change in changes.Modes)
         {
-            _subscriptions.Add(await streams.GetStream<SensorAlarmChanged>(StreamId.Create(TwinStreams.SensorAlarms, grid.Code)).SubscribeAsync(OnAlarmAsync));
+            OnMode(change);
+        }
+        foreach (var alarm in changes.Alarms)
+        {
+            OnAlarm(alarm);
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        foreach (var subscription in _subscriptions)
-        {
-            await subscription.DisposeAsync();
-        }
-    }
-
-    private Task OnAlarmAsync(SensorAlarmChanged change)
+    private void OnAlarm(SensorAlarmChanged change)
     {
         var sensor = city.Sensors.GetValueOrDefault(change.SensorId);
         var grid = city.Areas.GetValueOrDefault(change.GridCode);
@@ -89,10 +80,9 @@ public sealed class CapAlertLog(IClusterClient client, ICityDirectory city, IOpt
             change.To == AlarmLevel.None ? $"{name} 告警解除" : $"{name} {LevelName(change.To)}告警",
             $"{name}（{change.SensorId}）读数 {change.Value:0.##}，告警等级由 {LevelName(change.From)} 变为 {LevelName(change.To)}。",
             [new CapArea(grid?.Name ?? change.GridCode, grid?.Outline.Take(1).ToList() ?? [])]));
-        return Task.CompletedTask;
     }
 
-    private Task OnModeAsync(ModeChange change)
+    private void OnMode(ModeChange change)
     {
         var to = change.To;
         var covered = to.IsEmergency ? to : change.From;
@@ -107,7 +97,6 @@ public sealed class CapAlertLog(IClusterClient client, ICityDirectory city, IOpt
             to.IsEmergency ? $"{areaName}启动{level}级应急响应" : $"{areaName}终止应急响应，恢复平时状态",
             $"{to.ChangedBy}：{change.Reason}",
             [new CapArea(areaName, [.. streets.Where(s => s.Outline.Count > 0).Select(s => s.Outline[0])])]));
-        return Task.CompletedTask;
     }
 
     private void Add(CapAlert alert)

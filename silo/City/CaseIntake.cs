@@ -1,6 +1,5 @@
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Grains.Cases;
-using CityOps.Twin.Runtime;
 
 namespace CityOps.Twin.Silo.City;
 

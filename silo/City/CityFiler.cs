@@ -1,15 +1,15 @@
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
 
 namespace CityOps.Twin.Silo.City;
 
 /// <summary>Files a city into a silo's grains: areas from the top down, then grids and every device. The live silo and each drill's copy use it.</summary>
 public static class CityFiler
 {
-    // Devices filed at once: enough to keep the storage busy, few enough not to flood a mailbox.
-    private const int Parallelism = 64;
+    // Devices filed at once: a filing is a few grain calls and storage round trips, mostly waiting; 256 in flight filed the
+    // demo city in 5 s (memory) and 10 s (SQLite) on two cores, against 18 s with 64.
+    private const int Parallelism = 256;
 
     public static int Count(CityModel city) => city.Areas.Count + city.Sensors.Count + city.Cameras.Count + city.Elevators.Count;
 

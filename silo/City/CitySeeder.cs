@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
 
 namespace CityOps.Twin.Silo.City;
 

@@ -3,15 +3,16 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Hosting;
-using CityOps.Twin.Runtime.Streams;
+using CityOps.Twin.Grains.Live;
+using CityOps.Twin.Silo.Drills.Engine;
+using CityOps.Twin.Silo.Hosting;
 using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Grains.Mode;
@@ -22,12 +23,15 @@ using Microsoft.Extensions.Options;
 namespace CityOps.Twin.Silo.Drills;
 
 /// <summary>
-/// One drill: a copy of the city in a runtime of its own (in-memory storage, its own manual clock), so nothing a
-/// drill does can touch the live twin. Injects and scripted players act through the same grains, switchboard
+/// One drill: a copy of the city in an Orleans silo of its own inside this process (<see cref="DrillSiloHost"/>: its
+/// own cluster, memory storage and reminders, its own clock), so nothing a drill does can touch the live twin. Injects and scripted players act through the same grains, switchboard
 /// and CAP log as the live silo; a recorder notes every alarm, case step and switch at drill time.
 /// </summary>
-public sealed class DrillRun : IAsyncDisposable
+public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
 {
+    /// <summary>How long the drill's feed may take to deliver what its grains published before a step is refused as stuck.</summary>
+    private static readonly TimeSpan FeedPatience = TimeSpan.FromSeconds(30);
+
     /// <summary>The drill clock's step: injects, player actions and the indices' samples fall on whole simulated minutes.</summary>
     public static readonly TimeSpan Step = TimeSpan.FromMinutes(1);
 
@@ -42,12 +46,10 @@ public sealed class DrillRun : IAsyncDisposable
     /// <summary>The report carries every mode switch's CAP alert and the first this many alarm alerts (a storm raises thousands).</summary>
     public const int ReportedAlarmAlerts = 100;
 
-    private readonly ServiceProvider _services;
-    private readonly GrainRuntime _runtime;
-    private readonly ManualTimeProvider _clock;
+    private readonly DrillSiloHost _silo;
+    private readonly DrillClock _clock;
     private readonly CapOptions _cap;
     private readonly CapAlertLog _capLog;
-    private readonly List<IAsyncDisposable> _subscriptions = [];
     private readonly ConcurrentQueue<DrillEvent> _timeline = new();
     private readonly ConcurrentDictionary<string, DrillCaseProgress> _cases = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ModeChange> _switches = new();
@@ -62,18 +64,18 @@ public sealed class DrillRun : IAsyncDisposable
     private readonly SwitchProposer _proposer;
     private readonly ModeSwitchboard _switchboard;
 
-    private DrillRun(ServiceProvider services, ManualTimeProvider clock, CapOptions cap, CityDirectory city, ModeSwitchboard switchboard, SwitchoverOptions switchover)
+    private DrillRun(DrillSiloHost silo, DrillListeners listeners, CapOptions cap, CityDirectory city, ModeSwitchboard switchboard, SwitchoverOptions switchover)
     {
         _switchboard = switchboard;
-        _services = services;
-        _clock = clock;
+        _silo = silo;
+        _clock = silo.Clock;
         _cap = cap;
-        _runtime = services.GetRequiredService<GrainRuntime>();
-        Client = services.GetRequiredService<IClusterClient>();
+        Client = silo.Client;
         City = city;
         Switchboard = switchboard;
-        _capLog = new CapAlertLog(Client, city, Options.Create(cap));
-        _proposer = new SwitchProposer(Client, city, switchboard, Options.Create(switchover));
+        _capLog = new CapAlertLog(city, Options.Create(cap));
+        _proposer = new SwitchProposer(silo.Services.GetRequiredService<CityModeCache>(), switchboard, Options.Create(switchover));
+        listeners.Listen(this, _capLog, _proposer);
         switchboard.ProposalChanged += () =>
         {
             if (switchboard.Proposal is { } proposal)
@@ -120,25 +122,38 @@ public sealed class DrillRun : IAsyncDisposable
     {
         // The copy is filed a minute before the drill starts and settled up to the start, so the drill's first
         // minute is not spent on the whole city reporting its first vital signs.
-        var clock = new ManualTimeProvider(start - Step);
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<TimeProvider>(clock)
-            .AddTwinCatalogues(categories, rules)
-            .AddGrainRuntime(builder =>
-            {
-                builder.AddTwinGrains();
-                builder.UseInMemoryStorage();
-            })
-            .BuildServiceProvider();
-        var runtime = services.GetRequiredService<GrainRuntime>();
-        await runtime.StartAsync(cancellationToken);
-        var client = services.GetRequiredService<IClusterClient>();
-        await CityFiler.FileAsync(registry.City, client, () => { }, cancellationToken);
-        await clock.AdvanceAsync(Step, runtime.WhenIdleAsync);
-        var city = new CityDirectory(registry, client, () => Task.CompletedTask);
-        var switchboard = new ModeSwitchboard(city, client, Options.Create(switchover), NullLogger<ModeSwitchboard>.Instance);
-        return new DrillRun(services, clock, new CapOptions(), city, switchboard, switchover);
+        var listeners = new DrillListeners();
+        var silo = await DrillSiloHost.StartAsync(new DrillSiloOptions
+        {
+            Start = start - Step,
+            Name = "drill",
+            // The grains name their storage; in the drill it is memory, serialized as the live silo's is.
+            ConfigureSilo = drillSilo => drillSilo.AddMemoryGrainStorage(
+                TwinGrains.Storage, memory => memory.GrainStorageSerializer = new Storage.JsonGrainStorageSerializer(TwinGrains.StateTypes)),
+            ConfigureServices = services => services
+                .AddTwinCatalogues(categories, rules)
+                .AddTwinFeed()
+                .AddSingleton<ITwinChangeListener>(listeners),
+        }, cancellationToken);
+        try
+        {
+            var feed = silo.Services.GetRequiredService<TwinFeedCounters>();
+            // The drill's grains tell its feed what happened; a step is settled once the feed has heard it all.
+            silo.Driver.AlsoSettle = _ => feed.WhenDeliveredAsync(FeedPatience);
+            silo.Driver.Tick = TimeSpan.FromSeconds(1);
+            await silo.Services.GetRequiredService<ITwinFeedMembership>().Registered.WaitAsync(cancellationToken);
+            var client = silo.Client;
+            await CityFiler.FileAsync(registry.City, client, () => { }, cancellationToken);
+            await silo.Driver.AdvanceToAsync(start, cancellationToken);
+            var city = new CityDirectory(registry, client, () => Task.CompletedTask);
+            var switchboard = new ModeSwitchboard(city, client, silo.Services.GetRequiredService<CityModeCache>(), Options.Create(switchover), NullLogger<ModeSwitchboard>.Instance);
+            return new DrillRun(silo, listeners, new CapOptions(), city, switchboard, switchover);
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Runs the scenario to its end at <see cref="Speed"/>, honouring pauses, and returns the after-action report.</summary>
@@ -147,9 +162,6 @@ public sealed class DrillRun : IAsyncDisposable
         _scenario = scenario;
         Speed = speed;
         _cap.ExerciseName = scenario.Name;
-        await _capLog.StartAsync(cancellationToken);
-        await _proposer.StartAsync(cancellationToken);
-        await SubscribeAsync();
         Note(TimeSpan.Zero, "drill", $"演练开始 Drill started: {scenario.Name}", null);
 
         var series = scenario.Injects.Where(i => i.Kind == InjectKind.SensorSeries)
@@ -187,8 +199,7 @@ public sealed class DrillRun : IAsyncDisposable
                 await PlayAsync(players[nextPlayer]);
             }
 
-            await _runtime.WhenIdleAsync();
-            await _runtime.WhenStreamsIdleAsync();
+            await _silo.Driver.SettleAsync(cancellationToken);
             var sample = VitalSignsSample.Of(await Client.GetGrain<IAreaGrain>(IAreaGrain.CityCode).GetVitalSigns());
             lock (_indices)
             {
@@ -197,14 +208,14 @@ public sealed class DrillRun : IAsyncDisposable
             Stepped?.Invoke();
             if (now < scenario.Duration)
             {
-                await _clock.AdvanceAsync(Step, _runtime.WhenIdleAsync);
+                await _silo.Driver.AdvanceToAsync(_clock.GetUtcNow() + Step, cancellationToken);
                 if (Speed > 0)
                 {
                     await Task.Delay(TimeSpan.FromMinutes(1) / Speed, cancellationToken);
                 }
             }
         }
-        await _runtime.WhenStreamsIdleAsync();
+        await _silo.Driver.SettleAsync(cancellationToken);
         Note(scenario.Duration, "drill", "演练结束 Drill ended", null);
         return Report();
     }
@@ -246,7 +257,7 @@ public sealed class DrillRun : IAsyncDisposable
         {
             _cases.GetOrAdd(caseId, id => new DrillCaseProgress(id, Elapsed)).Inject = inject.Id;
         }
-        await _runtime.WhenIdleAsync();
+        await _silo.Driver.SettleAsync();
     }
 
     public void Pause()
@@ -312,29 +323,28 @@ public sealed class DrillRun : IAsyncDisposable
         }
     }
 
-    private async Task SubscribeAsync()
+    /// <summary>The drill's recorder: every switch, alarm change and case step of the drill's city, noted at drill time.</summary>
+    void ITwinChangeListener.OnChanges(TwinChanges changes)
     {
-        var streams = Client.GetStreamProvider(TwinStreams.Provider);
-        _subscriptions.Add(await streams.GetStream<ModeChange>(StreamId.Create(TwinStreams.CityMode, ICityModeGrain.CityKey)).SubscribeAsync(change =>
+        if (_scenario is null)
+        {
+            // The copy of the city being filed before the drill starts.
+            return;
+        }
+        foreach (var change in changes.Modes)
         {
             _switches.Enqueue(change);
             Note(Elapsed, "mode", $"{change.To.ChangedBy}: {(change.To.IsEmergency ? $"启动 {change.To.Kind} {change.To.Level} 级响应" : "恢复平时状态")} ({change.Reason})", null);
-            return Task.CompletedTask;
-        }));
-        foreach (var grid in City.Areas.Values.Where(a => a.Level == AreaLevel.Grid))
+        }
+        foreach (var alarm in changes.Alarms)
         {
-            _subscriptions.Add(await streams.GetStream<SensorAlarmChanged>(StreamId.Create(TwinStreams.SensorAlarms, grid.Code)).SubscribeAsync(alarm =>
-            {
-                Note(Elapsed, "alarm", $"{alarm.SensorId} {alarm.From} → {alarm.To} ({alarm.Value:0.##})", alarm.SensorId);
-                return Task.CompletedTask;
-            }));
-            _subscriptions.Add(await streams.GetStream<CaseRecord>(StreamId.Create(TwinStreams.CaseChanges, grid.Code)).SubscribeAsync(record =>
-            {
-                var progress = _cases.GetOrAdd(record.CaseId, id => new DrillCaseProgress(id, Elapsed));
-                progress.Observe(record, Elapsed);
-                Note(Elapsed, "case", $"{record.CaseId} {record.Status}: {record.Title}", record.CaseId);
-                return Task.CompletedTask;
-            }));
+            Note(Elapsed, "alarm", $"{alarm.SensorId} {alarm.From} → {alarm.To} ({alarm.Value:0.##})", alarm.SensorId);
+        }
+        foreach (var record in changes.Cases)
+        {
+            var progress = _cases.GetOrAdd(record.CaseId, id => new DrillCaseProgress(id, Elapsed));
+            progress.Observe(record, Elapsed);
+            Note(Elapsed, "case", $"{record.CaseId} {record.Status}: {record.Title}", record.CaseId);
         }
     }
 
@@ -416,16 +426,22 @@ public sealed class DrillRun : IAsyncDisposable
         return new ExpectedResult(expected.Id, expected.Action, delay is { } d && d <= expected.Within, delay, expected.Within, detail);
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await _silo.DisposeAsync();
+
+    /// <summary>The drill silo's feed listeners, known only once the drill that owns them is made.</summary>
+    private sealed class DrillListeners : ITwinChangeListener
     {
-        foreach (var subscription in _subscriptions)
+        private ITwinChangeListener[] _targets = [];
+
+        public void Listen(params ITwinChangeListener[] targets) => Volatile.Write(ref _targets, targets);
+
+        public void OnChanges(TwinChanges changes)
         {
-            await subscription.DisposeAsync();
+            foreach (var target in Volatile.Read(ref _targets))
+            {
+                target.OnChanges(changes);
+            }
         }
-        await _capLog.StopAsync(CancellationToken.None);
-        await _proposer.StopAsync(CancellationToken.None);
-        await _runtime.StopAsync();
-        await _services.DisposeAsync();
     }
 
     private static TaskCompletionSource Resumed()

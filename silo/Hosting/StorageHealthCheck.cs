@@ -1,6 +1,8 @@
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Runtime;
+using CityOps.Twin.Grains;
+using CityOps.Twin.Silo.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Storage;
 
 namespace CityOps.Twin.Silo.Hosting;
 
@@ -10,36 +12,38 @@ namespace CityOps.Twin.Silo.Hosting;
 /// once a version conflict was seen: another writer changed a grain's state under this silo, which happens when two
 /// silos run over one database by mistake. Nothing was overwritten; the silo's operator must stop one of them.
 /// </summary>
-internal sealed class StorageHealthCheck(GrainRuntime runtime, IAuditLog audit) : IHealthCheck
+internal sealed class StorageHealthCheck(IServiceProvider services, IAuditLog audit) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var storage = services.GetKeyedService<IGrainStorage>(TwinGrains.Storage) as GroupCommitGrainStorage;
         var data = new Dictionary<string, object>
         {
-            ["storageConflicts"] = runtime.Instruments.StorageConflicts,
+            ["storageConflicts"] = storage?.Conflicts ?? 0,
+            ["writeBehindUnsaved"] = storage?.Unsaved ?? 0,
             ["auditLinesWaiting"] = audit.Pending,
         };
-        if (runtime.Instruments.StorageConflicts > 0)
+        if (storage is { Conflicts: > 0 })
         {
             return HealthCheckResult.Unhealthy(
-                $"{runtime.Instruments.StorageConflicts} storage version conflict(s): another silo is writing this database (two silos over one database?). Nothing was overwritten. Latest: {runtime.Instruments.LastStorageConflict}",
+                $"{storage.Conflicts} storage version conflict(s): another silo is writing this database (two silos over one database?). Nothing was overwritten. Latest: {storage.LastConflict}",
                 data: data);
         }
-        foreach (var database in runtime.Databases)
+        if (services.GetService<TwinDatabase>() is { } database)
         {
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                await using var lease = await database.OpenAsync(timeout.Token);
-                await using var command = lease.Connection.CreateCommand();
+                await using var connection = await database.OpenAsync(timeout.Token);
+                await using var command = connection.CreateCommand();
                 command.CommandText = "SELECT 1";
                 await command.ExecuteScalarAsync(timeout.Token);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 return HealthCheckResult.Unhealthy(
-                    $"the {database.ProviderName} database cannot be reached ({exception.Message}); live state is served from memory, changes wait or are refused until it returns",
+                    $"the {database.Describe()} cannot be reached ({exception.Message}); live state is served from memory, changes wait or are refused until it returns",
                     data: data);
             }
         }

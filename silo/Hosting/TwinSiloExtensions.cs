@@ -1,59 +1,122 @@
+using System.Net;
+using System.Net.Sockets;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Drills;
+using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Mode;
-using CityOps.Twin.Grains.Mode;
-using CityOps.Twin.Silo.Mode;
 using CityOps.Twin.Grains;
-using CityOps.Twin.Runtime.Hosting;
 using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.Live;
+using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Signs;
 using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Drills;
+using CityOps.Twin.Silo.Mode;
+using CityOps.Twin.Silo.Storage;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
 
 namespace CityOps.Twin.Silo.Hosting;
 
 public static class TwinSiloExtensions
 {
-    /// <summary>The grain runtime with the twin's grains over the chosen storage.</summary>
+    /// <summary>Every silo of one twin stores its grains' state under this service id, so a restarted silo finds it.</summary>
+    public const string ServiceId = "cityops-twin";
+
+    /// <summary>
+    /// The Orleans silo with the twin's grains over the chosen storage, and the silo's services: the city, the live feed,
+    /// the mode cache, the switchboard, drills and CAP.
+    /// </summary>
     /// <exception cref="InvalidDataException">A catalogue, rules or city file is malformed; the message says where.</exception>
-    public static IServiceCollection AddTwinSilo(this IServiceCollection services, SiloSettings settings, IConfiguration configuration)
+    public static IHostApplicationBuilder AddTwinSilo(this IHostApplicationBuilder builder, SiloSettings settings)
     {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
         services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataFolder, "keys")));
         services.AddTwinCatalogues(
             Load(settings.CaseCategoriesFile, CaseCategoryCatalogue.Load),
             Load(settings.SensorRulesFile, SensorRulebook.Load),
             configuration.GetSection("VitalSigns:Weights").Exists() ? configuration.GetSection("VitalSigns:Weights").Get<VitalSignsWeights>() : null);
-        services.AddGrainRuntime(builder =>
+        if (settings.Storage == StorageKind.Sqlite)
         {
-            builder.AddTwinGrains();
-            _ = settings.Storage switch
+            Directory.CreateDirectory(settings.DataFolder);
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(
+                siloPort: configuration.GetValue<int?>("silo-port") ?? FreePort(),
+                gatewayPort: configuration.GetValue<int?>("gateway-port") ?? FreePort(),
+                serviceId: ServiceId,
+                clusterId: configuration["cluster"] ?? "twin");
+            silo.AddTwinStorage(storage =>
             {
-                StorageKind.Sqlite => builder.UseSqlite(settings.SqlitePath, synchronousFull: configuration.GetValue("Storage:SqliteFullSync", false)),
-                StorageKind.Postgres => builder.UsePostgreSql(settings.ConnectionString!),
-                _ => builder.UseInMemoryStorage(),
-            };
+                storage.Kind = settings.Storage switch
+                {
+                    StorageKind.Sqlite => Storage.StorageKind.Sqlite,
+                    StorageKind.Postgres => Storage.StorageKind.PostgreSql,
+                    _ => Storage.StorageKind.Memory,
+                };
+                storage.ConnectionString = settings.Storage switch
+                {
+                    StorageKind.Sqlite => $"Data Source={settings.SqlitePath}",
+                    StorageKind.Postgres => settings.ConnectionString!,
+                    _ => string.Empty,
+                };
+                storage.JsonTypes = TwinGrains.StateTypes;
+                if (settings.Storage != StorageKind.Memory)
+                {
+                    foreach (var (state, window) in TwinGrains.WriteBehind)
+                    {
+                        storage.WriteBehind[state] = window;
+                    }
+                }
+            });
+            // Stopping saves every grain's hot state and deactivates the whole city: more than the default may be needed.
+            silo.Configure<GrainCollectionOptions>(collection => collection.DeactivationTimeout = TimeSpan.FromMinutes(1));
         });
-        // The city (the demo city unless --city names a manifest) is filed into the grains after the runtime has started.
+        services.AddTwinFeed();
+
+        // The city (the demo city unless --city names a manifest) is filed into the grains after the silo has started.
         services.AddSingleton(new CityRegistry(settings.CityManifest is { } manifest ? CityImport.Load(manifest) : DemoCity.Build()));
         services.AddSingleton<CitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
         services.AddSingleton<ICityDirectory>(sp => new CityDirectory(
-            sp.GetRequiredService<CityRegistry>(), sp.GetRequiredService<CityOps.Twin.Runtime.IClusterClient>(), () => sp.GetRequiredService<CitySeeder>().Filed));
+            sp.GetRequiredService<CityRegistry>(), sp.GetRequiredService<IClusterClient>(), () => sp.GetRequiredService<CitySeeder>().Filed));
         services.AddSingleton<ICaseIntake, CaseIntake>();
         services.Configure<SwitchoverOptions>(configuration.GetSection("Switchover"));
         services.AddSingleton<ModeSwitchboard>();
         services.AddSingleton<IModeSwitchboard>(sp => sp.GetRequiredService<ModeSwitchboard>());
-        services.AddHostedService<SwitchProposer>();
+        services.AddSingleton<SwitchProposer>();
+        services.AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<SwitchProposer>());
         services.AddSingleton<DrillDesk>();
         services.AddSingleton<IDrillDesk>(sp => sp.GetRequiredService<DrillDesk>());
         services.Configure<CapOptions>(configuration.GetSection("Cap"));
         services.AddSingleton<CapAlertLog>();
-        services.AddHostedService(sp => sp.GetRequiredService<CapAlertLog>());
+        services.AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<CapAlertLog>());
+        return builder;
+    }
+
+    /// <summary>
+    /// The silo's place in the live feed: its one observer (handing batches to the silo's listeners), its registration
+    /// with the feed's hub, and its mode cache filled from the mode grain once registered.
+    /// </summary>
+    public static IServiceCollection AddTwinFeed(this IServiceCollection services)
+    {
+        services.TryAddSingleton<CityModeCache>();
+        services.TryAddSingleton<TwinFeedCounters>();
+        services.AddSingleton<ITwinFeedObserver, SiloFeed>();
+        services.AddSingleton<TwinFeedRegistration>();
+        services.AddSingleton<ITwinFeedMembership>(sp => sp.GetRequiredService<TwinFeedRegistration>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TwinFeedRegistration>());
+        services.AddHostedService(sp => sp.GetRequiredService<TwinFeedRegistration>());
+        services.AddHostedService<ModeCacheFiller>();
         return services;
     }
 
@@ -65,5 +128,37 @@ public static class TwinSiloExtensions
         }
         using var stream = File.OpenRead(path);
         return load(stream, Path.GetFileName(path));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// Fills the silo's mode cache from the mode grain once the silo's feed is registered: a switch made before the
+/// read is in it, one made after reaches this silo through the feed's hub (<see cref="ModeBroadcast"/>).
+/// </summary>
+internal sealed class ModeCacheFiller(ITwinFeedMembership membership, IGrainFactory grains, CityModeCache cache, ILogger<ModeCacheFiller> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await membership.Registered.WaitAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                cache.Apply(await grains.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetModeInForce());
+                return;
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("The city's mode could not be read yet ({Problem}); trying again", exception.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
     }
 }

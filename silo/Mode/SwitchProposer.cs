@@ -1,10 +1,8 @@
 using CityOps.Twin.Contracts;
-using CityOps.Twin.Contracts.City;
+using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains.Mode;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Mode;
@@ -13,27 +11,21 @@ namespace CityOps.Twin.Silo.Mode;
 /// Watches the city's flood index and proposes a flood emergency (or a higher level of one) when it falls below a
 /// configured level; withdraws the proposal when the index recovers. It only proposes: a commander switches.
 /// </summary>
-public sealed class SwitchProposer(IClusterClient client, ICityDirectory city, ModeSwitchboard switchboard, IOptions<SwitchoverOptions> options) : BackgroundService
+public sealed class SwitchProposer(CityModeCache modes, ModeSwitchboard switchboard, IOptions<SwitchoverOptions> options) : ITwinChangeListener
 {
-    private IAsyncDisposable? _subscription;
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Hears the city's vital signs as the silo's feed delivers them; the mode is the silo's cache's, so nothing waits on a grain.</summary>
+    public void OnChanges(TwinChanges changes)
     {
-        await city.Filed.WaitAsync(stoppingToken);
-        _subscription = await client.GetStreamProvider(TwinStreams.Provider)
-            .GetStream<VitalSigns>(StreamId.Create(TwinStreams.VitalSigns, IAreaGrain.CityCode)).SubscribeAsync(OnCitySignsAsync);
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        if (_subscription is not null)
+        foreach (var signs in changes.Signs)
         {
-            await _subscription.DisposeAsync();
+            if (signs.Code == IAreaGrain.CityCode)
+            {
+                OnCitySigns(signs);
+            }
         }
     }
 
-    private async Task OnCitySignsAsync(VitalSigns signs)
+    private void OnCitySigns(VitalSigns signs)
     {
         var level = LevelFor(signs.Flood);
         if (level is null)
@@ -41,7 +33,7 @@ public sealed class SwitchProposer(IClusterClient client, ICityDirectory city, M
             switchboard.Propose(null);
             return;
         }
-        var mode = await client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
+        var mode = modes.Current.Mode;
         // Levels run IV (4) to I (1): propose only what is more severe than the response already running.
         var alreadyCovered = mode.IsEmergency && mode.IsCityWide && mode.Kind == EmergencyKind.Flood && mode.Level <= level;
         switchboard.Propose(alreadyCovered ? null : new ModeProposal(EmergencyKind.Flood, level.Value, signs.Flood,

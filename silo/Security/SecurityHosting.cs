@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Runtime;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -24,7 +23,7 @@ public static class SecurityHosting
     {
         var options = configuration.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
         services.AddSingleton(options);
-        services.AddSingleton<ISecurityStore>(sp => sp.GetRequiredService<GrainRuntime>().Databases is [var database, ..]
+        services.AddSingleton<ISecurityStore>(sp => sp.GetService<Storage.TwinDatabase>() is { } database
             ? new RelationalSecurityStore(database)
             : new MemorySecurityStore());
         services.AddSingleton<UserDirectory>();

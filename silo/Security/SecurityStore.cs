@@ -1,6 +1,6 @@
+using CityOps.Twin.Silo.Storage;
 using System.Data.Common;
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Runtime.Persistence;
 
 namespace CityOps.Twin.Silo.Security;
 
@@ -55,15 +55,15 @@ public interface ISecurityStore
 }
 
 /// <summary>
-/// Users, keys and the audit log in the runtime's database (SQLite or PostgreSQL), in tables beside grain state.
+/// Users, keys and the audit log in the twin's database (SQLite or PostgreSQL), in tables beside grain state.
 /// The audit table is append-only in the database itself: triggers refuse any UPDATE or DELETE of a line (and on
 /// PostgreSQL a TRUNCATE), whoever sends it.
 /// </summary>
-public sealed class RelationalSecurityStore(RelationalDatabase database) : ISecurityStore
+public sealed class RelationalSecurityStore(TwinDatabase database) : ISecurityStore
 {
     public const string AppendOnlyMessage = "the audit log is append-only";
 
-    private bool Postgres => database.ProviderName == "postgresql";
+    private bool Postgres => database.Kind == Storage.StorageKind.PostgreSql;
 
     public Task InitializeAsync(CancellationToken cancellationToken) => database.ApplySchemaAsync(Schema(), cancellationToken);
 
@@ -157,11 +157,11 @@ public sealed class RelationalSecurityStore(RelationalDatabase database) : ISecu
 
     public async Task AppendAuditAsync(IReadOnlyList<(DateTimeOffset At, AuditRecord Record)> lines)
     {
-        await using var lease = await database.OpenAsync(CancellationToken.None);
-        await using var transaction = await lease.Connection.BeginTransactionAsync();
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var transaction = await TwinDatabase.BeginWriteAsync(connection, CancellationToken.None);
         foreach (var (at, record) in lines)
         {
-            await using var command = lease.Connection.CreateCommand();
+            await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = """
                 INSERT INTO twin_audit (at, actor, roles, channel, address, action, target, outcome, before_state, after_state, detail)
@@ -225,8 +225,8 @@ public sealed class RelationalSecurityStore(RelationalDatabase database) : ISecu
 
     private async Task<int> ExecuteAsync(string sql, params (string Name, object? Value)[] parameters)
     {
-        await using var lease = await database.OpenAsync(CancellationToken.None);
-        await using var command = lease.Connection.CreateCommand();
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
@@ -237,8 +237,8 @@ public sealed class RelationalSecurityStore(RelationalDatabase database) : ISecu
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters)
     {
-        await using var lease = await database.OpenAsync(CancellationToken.None);
-        await using var command = lease.Connection.CreateCommand();
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {

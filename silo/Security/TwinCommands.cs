@@ -4,7 +4,6 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Drills;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Runtime;
 
 namespace CityOps.Twin.Silo.Security;
 

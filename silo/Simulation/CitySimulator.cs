@@ -2,7 +2,6 @@ using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Sensors;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.City;
 using Microsoft.Extensions.Options;
 

@@ -175,7 +175,22 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, ILifecycleParticipa
         grainState.RecordExists = recordExists;
     }
 
-    private InconsistentStateException Conflict(string operation, GrainId grainId, string stateName, string? etag) =>
+    /// <summary>Writes refused for a version conflict: another writer saved the state first (two silos over one database?).</summary>
+    public long Conflicts => Interlocked.Read(ref _conflicts);
+
+    public string? LastConflict => Volatile.Read(ref _lastConflict);
+
+    private long _conflicts;
+    private string? _lastConflict;
+
+    private InconsistentStateException Conflict(string operation, GrainId grainId, string stateName, string? etag)
+    {
+        Interlocked.Increment(ref _conflicts);
+        Volatile.Write(ref _lastConflict, $"{operation} of state '{stateName}' of {grainId} at {_time.GetUtcNow():O}");
+        return ConflictException(operation, grainId, stateName, etag);
+    }
+
+    private InconsistentStateException ConflictException(string operation, GrainId grainId, string stateName, string? etag) =>
         new($"Version conflict ({operation}) in storage '{_name}' on {_database.Describe()}: state '{stateName}' of {grainId} " +
             $"is no longer at version {etag ?? "none (not stored yet)"}; another activation or writer saved it first. Nothing was written.",
             string.Empty, etag ?? string.Empty);

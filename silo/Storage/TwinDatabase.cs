@@ -80,5 +80,52 @@ public sealed class TwinDatabase : IAsyncDisposable
             ? sqlite.BeginTransaction(deferred: false)
             : await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Runs idempotent schema statements of the silo's own tables (users, keys, audit) in one write transaction, under a
+    /// lock every silo on the database takes (an advisory lock on PostgreSQL; SQLite's one writer), so two silos
+    /// starting together over a new database do not race.
+    /// </summary>
+    public async Task ApplySchemaAsync(IEnumerable<string> statements, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (Kind == StorageKind.PostgreSql)
+        {
+            await ExecuteAsync($"SELECT pg_advisory_xact_lock({SiloSchemaLock})").ConfigureAwait(false);
+        }
+        foreach (var statement in statements)
+        {
+            await ExecuteAsync(statement).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        async Task ExecuteAsync(string sql)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private const long SiloSchemaLock = 0x43_69_74_79_4F_70_73; // "CityOps"
+
     public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>Parameters the same way on SQLite and PostgreSQL: a null is a typed NULL.</summary>
+public static class DbCommandExtensions
+{
+    public static DbParameter AddParameter(this DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        if (value is null)
+        {
+            parameter.DbType = System.Data.DbType.String;
+        }
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
 }

@@ -199,7 +199,10 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _timer.DisposeAsync().ConfigureAwait(false);
-        _cycle.Dispose();
+        // A flush the timer started just before may still be running, and releases the cycle when done: it finishes
+        // first. The cycle is not disposed (it holds no wait handle), so a flush that comes later finds it usable.
+        await _cycle.WaitAsync().ConfigureAwait(false);
+        _cycle.Release();
     }
 
     /// <summary>A row's latest unsaved state; changed only under the buffer's lock.</summary>

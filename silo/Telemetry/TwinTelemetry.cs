@@ -1,4 +1,3 @@
-using CityOps.Twin.Runtime;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -7,12 +6,22 @@ using OpenTelemetry.Trace;
 namespace CityOps.Twin.Silo.Telemetry;
 
 /// <summary>
-/// Sends the runtime's metrics and traces to an OpenTelemetry collector over OTLP when
+/// Sends Orleans' metrics and traces (meter "Microsoft.Orleans", activity sources "Microsoft.Orleans.*") with the
+/// twin's own (meters and sources "CityOps.Twin.*") to an OpenTelemetry collector over OTLP when
 /// <c>Telemetry:OtlpEndpoint</c> is set (e.g. --Telemetry:OtlpEndpoint http://127.0.0.1:4318). Without it
 /// the instruments still exist for any in-process listener, and nothing leaves the machine.
 /// </summary>
 public static class TwinTelemetry
 {
+    /// <summary>Orleans' one meter: grain calls, activations, messaging, storage, reminders, streams.</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>Orleans' activity sources (runtime and application grain calls).</summary>
+    public const string OrleansSources = "Microsoft.Orleans.*";
+
+    /// <summary>The twin's own instruments (the audit log's queue, ingestion, the view's frames...).</summary>
+    public const string TwinInstruments = "CityOps.Twin.*";
+
     public static IServiceCollection AddTwinTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         if (configuration["Telemetry:OtlpEndpoint"] is not { Length: > 0 } endpointText)
@@ -27,7 +36,7 @@ public static class TwinTelemetry
 
         var interval = configuration.GetValue("Telemetry:ExportIntervalMilliseconds", 10_000);
         services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
-            .AddMeter(RuntimeTelemetry.MeterName)
+            .AddMeter(OrleansMeter, TwinInstruments)
             .AddOtlpExporter((exporter, reader) =>
             {
                 exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
@@ -36,7 +45,7 @@ public static class TwinTelemetry
             })
             .Build());
         services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
-            .AddSource(RuntimeTelemetry.ActivitySourceName)
+            .AddSource(OrleansSources, TwinInstruments)
             .AddOtlpExporter(exporter =>
             {
                 exporter.Protocol = OtlpExportProtocol.HttpProtobuf;

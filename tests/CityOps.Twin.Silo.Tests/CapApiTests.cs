@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Xml.Linq;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Sensors;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.Api;
 using CityOps.Twin.Silo.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,11 +28,13 @@ public sealed class CapApiTests
         await silo.WhenCityFiledAsync();
         var sensor = (await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ISensorGrain>("WL-00111").GetSnapshot())!;
         var start = DateTimeOffset.UtcNow.AddMinutes(-3);
+        var alarms = 0;
+        using var episode = silo.Changes.Expect(changes => (alarms += changes.Alarms.Count(a => a.SensorId == "WL-00111")) >= 3, "WL-00111's three alarm changes");
         foreach (var (minute, value) in new[] { (0, sensor.Thresholds.Yellow + 1), (1, sensor.Thresholds.Red + 1), (2, 0.0) })
         {
             (await http.PostAsJsonAsync("/api/ingest/readings", new { readings = new[] { new { sensorId = "WL-00111", measuredAt = start.AddMinutes(minute).ToString("O", CultureInfo.InvariantCulture), value } } })).EnsureSuccessStatusCode();
         }
-        await silo.Services.GetRequiredService<Runtime.GrainRuntime>().WhenStreamsIdleAsync();
+        await episode.WaitAsync(TimeSpan.FromSeconds(30));
 
         var entries = (await http.GetFromJsonAsync<List<CapApi.CapEntry>>("/api/cap/alerts", DemoSiloFixture.Json))!.Where(e => e.Event.StartsWith("道路积水")).Reverse().ToList();
         Assert.Equal(["Alert", "Update", "Cancel"], entries.Select(e => e.MsgType));
@@ -65,9 +66,11 @@ public sealed class CapApiTests
         var city = silo.Services.GetRequiredService<ICityDirectory>();
         var district = city.Areas.Values.First(a => a.Level == Contracts.Signs.AreaLevel.District);
 
+        var modes = 0;
+        using var switches = silo.Changes.Expect(changes => (modes += changes.Modes.Count) >= 2, "both mode switches");
         (await http.PostAsJsonAsync("/api/mode/switch", new { to = "Emergency", kind = "Flood", level = "II", districts = new[] { district.Code }, by = "指挥长", reason = "暴雨" })).EnsureSuccessStatusCode();
         (await http.PostAsJsonAsync("/api/mode/switch", new { to = "Normal", districts = Array.Empty<string>(), by = "指挥长", reason = "解除" })).EnsureSuccessStatusCode();
-        await silo.Services.GetRequiredService<Runtime.GrainRuntime>().WhenStreamsIdleAsync();
+        await switches.WaitAsync(TimeSpan.FromSeconds(30));
 
         var entries = (await http.GetFromJsonAsync<List<CapApi.CapEntry>>("/api/cap/alerts", DemoSiloFixture.Json))!.Where(e => e.Event.StartsWith("防汛")).Reverse().ToList();
         Assert.Equal(["Alert", "Cancel"], entries.Select(e => e.MsgType));

@@ -4,8 +4,6 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Silo.Api;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
 using CityOps.Twin.Silo.City;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -45,21 +43,11 @@ public sealed class CityApiTests(DemoSiloFixture fixture)
     public async Task The_city_area_rolls_up_every_device_and_drills_down_to_its_districts()
     {
         var devices = City.City.Sensors.Count + City.City.Cameras.Count + City.City.Elevators.Count;
-        var rolledUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var client = fixture.Silo.Services.GetRequiredService<IClusterClient>();
-        await using var subscription = await client.GetStreamProvider(TwinStreams.Provider)
-            .GetStream<VitalSigns>(StreamId.Create(TwinStreams.VitalSigns, IAreaGrain.CityCode))
-            .SubscribeAsync(signs =>
-            {
-                if (signs.Counters.Devices == devices)
-                {
-                    rolledUp.TrySetResult();
-                }
-                return Task.CompletedTask;
-            });
+        using var rolledUp = fixture.Silo.Changes.Expect(
+            changes => changes.Signs.Any(signs => signs.Code == IAreaGrain.CityCode && signs.Counters.Devices == devices), "the city's vital signs over every device");
         if ((await fixture.GetAsync<CityApi.AreaView>("/api/areas/city")).VitalSigns.Counters.Devices != devices)
         {
-            await rolledUp.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await rolledUp.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         var city = await fixture.GetAsync<CityApi.AreaView>("/api/areas/city");

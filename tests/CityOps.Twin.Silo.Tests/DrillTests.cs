@@ -4,7 +4,6 @@ using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Drills;
 using CityOps.Twin.Grains.Mode;

@@ -9,7 +9,6 @@ using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
-using CityOps.Twin.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Silo.Tests;

@@ -1,12 +1,19 @@
 using System.Net.Http.Json;
+using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Silo.Security;
-using Microsoft.AspNetCore.Hosting;
+using CityOps.Twin.Grains;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Security;
+using CityOps.Twin.Silo.Storage;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Reminders;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace CityOps.Twin.Silo.Tests;
 
@@ -21,8 +28,38 @@ public sealed class SiloFactory(params (string Key, string Value)[] settings) : 
     /// <summary>The silo's warnings and errors.</summary>
     public Support.CapturedLogs Logs { get; } = new();
 
-    /// <summary>Replaces services after the silo's own, e.g. a manual clock.</summary>
+    /// <summary>Replaces services after the silo's own.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>What the silo's live feed delivers, for tests that wait until the changes they caused were heard.</summary>
+    public Support.TwinChangeWatch Changes { get; } = new();
+
+    /// <summary>
+    /// A clock the test moves: grain code, grain timers and reminders read it; Orleans' own maintenance (membership,
+    /// messaging timeouts, activation collection) stays on real time, so moving it by days expires nothing.
+    /// </summary>
+    public FakeTimeProvider? Clock { get; init; }
+
+    /// <summary>
+    /// Completes once every write-behind state written so far is in the database (the hot states are saved within
+    /// a second or a few; a memory silo has none).
+    /// </summary>
+    public async Task WhenWriteBehindSavedAsync(TimeSpan timeout)
+    {
+        if (Services.GetRequiredKeyedService<IGrainStorage>(TwinGrains.Storage) is not GroupCommitGrainStorage storage)
+        {
+            return;
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        while (storage.Unsaved > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{storage.Unsaved} write-behind states were still unsaved after {timeout.TotalSeconds:0} s.");
+            }
+            await Task.Delay(20);
+        }
+    }
 
     /// <summary>
     /// A client signed in (through the sign-in API) as a new user with these roles, every role if none are named,
@@ -69,7 +106,21 @@ public sealed class SiloFactory(params (string Key, string Value)[] settings) : 
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.ConfigureTestServices(services => ConfigureServices?.Invoke(services));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ITwinChangeListener>(Changes);
+            if (Clock is { } clock)
+            {
+                // After the silo's own registrations: the last one of a key wins. Every area Orleans resolves by
+                // key reads real time, but for grains and reminders.
+                services.AddSingleton<TimeProvider>(clock);
+                services.AddKeyedSingleton<TimeProvider>(KeyedService.AnyKey, TimeProvider.System);
+                services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+                services.AddKeyedSingleton<TimeProvider>(Orleans.Runtime.TimeProviderNames.Grains, clock);
+                services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, clock);
+            }
+            ConfigureServices?.Invoke(services);
+        });
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         // As the README's run command does: not Development, which would hide missing static-asset setup.
         builder.UseEnvironment("Production");

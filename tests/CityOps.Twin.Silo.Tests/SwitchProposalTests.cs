@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
-using CityOps.Twin.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Silo.Tests;

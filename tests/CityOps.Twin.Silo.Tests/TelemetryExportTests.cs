@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using CityOps.Twin.Contracts.Mode;
-using CityOps.Twin.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
@@ -26,8 +25,9 @@ public sealed class TelemetryExportTests
         Assert.True(silo.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
 
         var metrics = await collector.Received("/v1/metrics").WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Contains("twin.grain.calls", metrics);
-        Assert.Contains("twin.grain.activations", metrics);
+        // Orleans' instruments of grain calls (caller-side latency of application requests) and of activations.
+        Assert.Contains("orleans-app-requests-latency", metrics);
+        Assert.Contains("orleans-catalog-activations", metrics);
     }
 
     [Fact]

@@ -3,10 +3,9 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.City;
 using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Signs;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,16 +16,17 @@ public readonly record struct Versioned<T>(T Value, long Version);
 
 /// <summary>
 /// The silo's one live picture of the city for every open view: the latest state of each device, each case and
-/// each area's vital signs. It subscribes once to the grids' and areas' streams (not once per browser) and
-/// keeps only the latest of each item, so a burst of changes costs the views one render, not one per change.
-/// Stream handlers only store and signal: a slow browser can never hold up a grain.
+/// each area's vital signs. It hears the whole city's changes as one of the silo's feed listeners (grains on
+/// every silo publish to every silo's feed; not a subscription per grid or per browser) and keeps only the newest
+/// of each item, so a burst of changes costs the views one render, not one per change. Delivery only stores and
+/// signals: a slow browser can never hold up a grain.
 /// </summary>
-public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger<TwinFeed> logger) : BackgroundService, ILiveChanges
+public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ITwinFeedMembership membership, ILogger<TwinFeed> logger)
+    : BackgroundService, ILiveChanges, ITwinChangeListener
 {
     private readonly ConcurrentDictionary<string, Versioned<DeviceState>> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Versioned<CaseRecord>> _cases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Versioned<VitalSigns>> _signs = new(StringComparer.Ordinal);
-    private readonly List<IAsyncDisposable> _subscriptions = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Versions are given and stored under one lock, so every item at or below Version is already in its
@@ -76,22 +76,12 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
         try
         {
             await city.Filed.WaitAsync(stoppingToken);
-            var streams = client.GetStreamProvider(TwinStreams.Provider);
-            _subscriptions.Add(await streams.GetStream<ModeChange>(StreamId.Create(TwinStreams.CityMode, ICityModeGrain.CityKey)).SubscribeAsync(OnModeAsync));
+            await membership.Registered.WaitAsync(stoppingToken);
             var mode = await client.GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
             Interlocked.CompareExchange(ref _mode, mode, null);
             var grids = city.Areas.Values.Where(a => a.Level == AreaLevel.Grid).Select(a => a.Code).ToList();
-            foreach (var grid in grids)
-            {
-                _subscriptions.Add(await streams.GetStream<DeviceState>(StreamId.Create(TwinStreams.DeviceStates, grid)).SubscribeAsync(OnDeviceAsync));
-                _subscriptions.Add(await streams.GetStream<CaseRecord>(StreamId.Create(TwinStreams.CaseChanges, grid)).SubscribeAsync(OnCaseAsync));
-            }
-            foreach (var area in city.Areas.Keys)
-            {
-                _subscriptions.Add(await streams.GetStream<VitalSigns>(StreamId.Create(TwinStreams.VitalSigns, area)).SubscribeAsync(OnSignsAsync));
-            }
 
-            // What changed while subscribing has arrived on the streams already and is newer: the read fills only the gaps.
+            // What changed since this silo's feed was registered is heard and is newer: the read fills only the gaps.
             await Parallel.ForEachAsync(grids, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = stoppingToken }, async (code, _) =>
             {
                 var grid = client.GetGrain<IGridGrain>(code);
@@ -124,39 +114,50 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ILogger
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public void OnChanges(TwinChanges changes)
     {
-        await base.StopAsync(cancellationToken);
-        foreach (var subscription in _subscriptions)
-        {
-            await subscription.DisposeAsync();
-        }
-    }
-
-    private Task OnModeAsync(ModeChange change)
-    {
-        Volatile.Write(ref _mode, change.To);
+        var modeChanged = false;
         lock (_write)
         {
-            _version++;
+            foreach (var change in changes.Modes)
+            {
+                if (Volatile.Read(ref _mode) is not { } held || change.To.Since >= held.Since)
+                {
+                    Volatile.Write(ref _mode, change.To);
+                    _version++;
+                    modeChanged = true;
+                }
+            }
+            foreach (var device in changes.Devices)
+            {
+                Store(_devices, device.DeviceId, device, Newer(device.At, _devices, device.DeviceId, d => d.At));
+            }
+            foreach (var record in changes.Cases)
+            {
+                Store(_cases, record.CaseId, record, Newer(record.Timeline.Count, _cases, record.CaseId, c => c.Timeline.Count));
+            }
+            foreach (var signs in changes.Signs)
+            {
+                Store(_signs, signs.Code, signs, Newer(signs.At, _signs, signs.Code, s => s.At));
+            }
         }
-        ModeChanged?.Invoke();
-        Changed?.Invoke();
-        return Task.CompletedTask;
+        if (modeChanged)
+        {
+            ModeChanged?.Invoke();
+        }
+        if (changes.Count > changes.Alarms.Count)
+        {
+            Changed?.Invoke();
+        }
     }
 
-    private Task OnDeviceAsync(DeviceState device) => OnChangeAsync(_devices, device.DeviceId, device);
-
-    private Task OnCaseAsync(CaseRecord record) => OnChangeAsync(_cases, record.CaseId, record);
-
-    private Task OnSignsAsync(VitalSigns signs) => OnChangeAsync(_signs, signs.Code, signs);
-
-    private Task OnChangeAsync<T>(ConcurrentDictionary<string, Versioned<T>> items, string key, T value)
-    {
-        Store(items, key, value, replace: true);
-        Changed?.Invoke();
-        return Task.CompletedTask;
-    }
+    /// <summary>
+    /// Orleans does not promise that messages arrive in the order they were sent: an item replaces the one held only if
+    /// it is at least as new by its own clock (a device's or an index's time, a case's number of steps).
+    /// </summary>
+    private static bool Newer<T, TOrder>(TOrder order, ConcurrentDictionary<string, Versioned<T>> items, string key, Func<T, TOrder> orderOf)
+        where TOrder : IComparable<TOrder> =>
+        !items.TryGetValue(key, out var held) || order.CompareTo(orderOf(held.Value)) >= 0;
 
     private void Store<T>(ConcurrentDictionary<string, Versioned<T>> items, string key, T value, bool replace)
     {

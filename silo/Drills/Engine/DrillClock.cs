@@ -1,30 +1,40 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Time.Testing;
 using Orleans.Runtime;
 
 namespace CityOps.Twin.Silo.Drills.Engine;
 
 /// <summary>
-/// The drill silo's clock: a <see cref="FakeTimeProvider"/> that also knows when each of its timers is next due, so
-/// the driver can move time to the next due moment only (FakeTimeProvider alone moves straight to the target and
-/// fires every timer on the way with the clock already at the target). It tells the <see cref="DrillWorkLedger"/>
-/// about every grain timer and reminder wait it fires, before Orleans' own callback runs, so work a fire starts is on
-/// the books before it can be missed. Grain timers, grain code and the reminder service read it; Orleans'
-/// maintenance does not (see <see cref="DrillSiloHost"/>).
+/// The drill silo's clock: a <see cref="TimeProvider"/> whose time moves only when the <see cref="DrillClockDriver"/>
+/// moves it, with its own queue of timers in due order, so the driver can move time to the next due moment only and
+/// every timer fires at its own moment, in order. It tells the <see cref="DrillWorkLedger"/> about every grain timer
+/// and reminder wait it fires, before Orleans' own callback runs, so work a fire starts is on the books before it can
+/// be missed. Grain timers, grain code and the reminder service read it; Orleans' maintenance does not (see
+/// <see cref="DrillSiloHost"/>).
 /// </summary>
-public sealed class DrillClock : FakeTimeProvider
+/// <remarks>
+/// It is not a <c>FakeTimeProvider</c>: that keeps each timer's wake-up moment apart from what a wrapper could read,
+/// scans every timer for each one it fires, and leaves timers unfired for good when a second thread creates a timer
+/// while the first is firing (its gate is taken, and time that moved meanwhile puts the timer's wake-up past the
+/// moment it was asked for). A drill of 1,540 sensors hung on that; here the due moment the driver reads is the one
+/// the timer fires at, and firing is one thread at a time.
+/// </remarks>
+public sealed class DrillClock : TimeProvider
 {
     [ThreadStatic]
     private static bool t_firingReminderWait;
 
     private readonly Lock _lock = new();
-    private readonly HashSet<DrillTimer> _timers = [];
+    private readonly Lock _firing = new();
+    private readonly SortedSet<DrillTimer> _queue = new(DueOrder.Instance);
     private readonly ConditionalWeakTable<IGrainTimer, object> _systemTimers = [];
+    private DateTimeOffset _now;
+    private long _sequence;
+    private int _fireQueued;
     private DrillWorkLedger? _ledger;
 
     public DrillClock(DateTimeOffset start)
-        : base(start)
     {
+        _now = start;
         Reminders = new ReminderClock(this);
     }
 
@@ -35,23 +45,76 @@ public sealed class DrillClock : FakeTimeProvider
     /// </summary>
     public TimeProvider Reminders { get; }
 
-    /// <summary>The earliest moment a timer of this clock is armed for, or null when none is armed.</summary>
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_lock)
+        {
+            return _now;
+        }
+    }
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    /// <summary>The number of timers armed now (for a stuck drill's message).</summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>The earliest moment a timer of the drill's city (not Orleans' own) is armed for, or null when none is.</summary>
     public DateTimeOffset? NextDueTime
     {
         get
         {
             lock (_lock)
             {
-                DateTimeOffset? next = null;
-                foreach (var timer in _timers)
+                foreach (var timer in _queue)
                 {
-                    if (timer.DueAt is { } due && (next is null || due < next) && !IsSystemTimer(timer))
+                    if (!IsSystemTimer(timer))
                     {
-                        next = due;
+                        return timer.DueAt;
                     }
                 }
-                return next;
+                return null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Moves time to <paramref name="value"/>, firing every timer due by then in due order (timers due together in
+    /// the order they were armed), with the clock standing at each one's due moment while it fires. A timer armed by
+    /// a callback for a moment up to <paramref name="value"/> fires in the same move. A callback that throws does not
+    /// stop the others; the first exception is thrown once time stands at <paramref name="value"/>.
+    /// </summary>
+    public void SetUtcNow(DateTimeOffset value)
+    {
+        List<Exception>? failures = null;
+        lock (_firing)
+        {
+            lock (_lock)
+            {
+                if (value < _now)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(value), value, $"The drill clock cannot go back from {_now:O}.");
+                }
+            }
+            FireDue(value, ref failures);
+            lock (_lock)
+            {
+                _now = value;
+            }
+        }
+        if (failures is not null)
+        {
+            throw new AggregateException("A drill timer's callback failed.", failures);
         }
     }
 
@@ -77,28 +140,108 @@ public sealed class DrillClock : FakeTimeProvider
 
     private DrillTimer Create(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, DrillTimerKind kind)
     {
+        ArgumentNullException.ThrowIfNull(callback);
         var timer = new DrillTimer(this, callback, state, kind);
         if (kind == DrillTimerKind.ReminderWait)
         {
             _ledger?.OnReminderWaitCreated(timer);
         }
-        var now = GetUtcNow();
-        lock (_lock)
-        {
-            _timers.Add(timer);
-            timer.Schedule(now, dueTime, period);
-        }
-        timer.Inner = base.CreateTimer(static s => ((DrillTimer)s!).Fire(), timer, dueTime, period);
+        Schedule(timer, dueTime, period);
         return timer;
     }
 
-    private void Fired(DrillTimer timer)
+    private void Schedule(DrillTimer timer, TimeSpan dueTime, TimeSpan period)
     {
-        var now = GetUtcNow();
+        bool dueNow;
         lock (_lock)
         {
-            timer.Rearm(now);
+            if (timer.Disposed)
+            {
+                return;
+            }
+            _queue.Remove(timer);
+            timer.Period = period == Timeout.InfiniteTimeSpan || period <= TimeSpan.Zero ? null : period;
+            if (dueTime == Timeout.InfiniteTimeSpan)
+            {
+                timer.DueAt = null;
+                return;
+            }
+            timer.DueAt = _now + (dueTime > TimeSpan.Zero ? dueTime : TimeSpan.Zero);
+            timer.Sequence = ++_sequence;
+            _queue.Add(timer);
+            dueNow = timer.DueAt <= _now;
         }
+        if (dueNow)
+        {
+            // Due at once, as a real timer would be: fired on the thread pool, never inside the caller's own call.
+            FireDueNowSoon();
+        }
+    }
+
+    private void FireDueNowSoon()
+    {
+        if (Interlocked.Exchange(ref _fireQueued, 1) == 1)
+        {
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static clock =>
+        {
+            Volatile.Write(ref clock._fireQueued, 0);
+            List<Exception>? failures = null;
+            lock (clock._firing)
+            {
+                clock.FireDue(clock.GetUtcNow(), ref failures);
+            }
+            if (failures is not null)
+            {
+                // Nobody awaits this firing; a failing callback is the drill silo's own fault and surfaces in its logs.
+                global::System.Diagnostics.Trace.TraceError($"A drill timer's callback failed: {failures[0]}");
+            }
+        }, this, preferLocal: false);
+    }
+
+    /// <summary>Fires, in due order, every timer due at or before <paramref name="until"/>. Called holding the firing lock.</summary>
+    private void FireDue(DateTimeOffset until, ref List<Exception>? failures)
+    {
+        while (true)
+        {
+            DrillTimer timer;
+            lock (_lock)
+            {
+                if (_queue.Min is not { } first || first.DueAt > until)
+                {
+                    return;
+                }
+                timer = first;
+                _queue.Remove(timer);
+                if (timer.DueAt > _now)
+                {
+                    _now = timer.DueAt.Value;
+                }
+                if (timer.Period is { } period)
+                {
+                    timer.DueAt += period;
+                    timer.Sequence = ++_sequence;
+                    _queue.Add(timer);
+                }
+                else
+                {
+                    timer.DueAt = null;
+                }
+            }
+            try
+            {
+                Fire(timer);
+            }
+            catch (Exception exception)
+            {
+                (failures ??= []).Add(exception);
+            }
+        }
+    }
+
+    private void Fire(DrillTimer timer)
+    {
         switch (timer.Kind)
         {
             case DrillTimerKind.GrainTimer when !IsSystemTimer(timer):
@@ -108,22 +251,29 @@ public sealed class DrillClock : FakeTimeProvider
                 _ledger?.OnReminderWaitFired(timer);
                 break;
         }
-    }
-
-    private void Changed(DrillTimer timer, TimeSpan dueTime, TimeSpan period)
-    {
-        var now = GetUtcNow();
-        lock (_lock)
+        if (timer.Kind != DrillTimerKind.ReminderWait)
         {
-            timer.Schedule(now, dueTime, period);
+            timer.Callback(timer.State);
+            return;
+        }
+        t_firingReminderWait = true;
+        try
+        {
+            timer.Callback(timer.State);
+        }
+        finally
+        {
+            t_firingReminderWait = false;
         }
     }
 
-    private void Disposed(DrillTimer timer)
+    private void Dispose(DrillTimer timer)
     {
         lock (_lock)
         {
-            _timers.Remove(timer);
+            timer.Disposed = true;
+            _queue.Remove(timer);
+            timer.DueAt = null;
         }
         if (timer.Kind == DrillTimerKind.ReminderWait)
         {
@@ -138,63 +288,52 @@ public sealed class DrillClock : FakeTimeProvider
         ReminderWait,
     }
 
-    /// <summary>One timer of the clock: FakeTimeProvider's timer inside, with its due moment kept where the driver can read it.</summary>
+    /// <summary>One timer of the clock; its due moment and place in the queue change under the clock's lock only.</summary>
     internal sealed class DrillTimer(DrillClock clock, TimerCallback callback, object? state, DrillTimerKind kind) : ITimer
     {
-        public ITimer? Inner { get; set; }
-
         public DrillTimerKind Kind { get; } = kind;
 
         public object? State { get; } = state;
 
-        /// <summary>Read and written under the clock's lock.</summary>
-        public DateTimeOffset? DueAt { get; private set; }
+        public TimerCallback Callback { get; } = callback;
 
-        private TimeSpan? _period;
+        /// <summary>When it fires next, or null when it is not armed.</summary>
+        public DateTimeOffset? DueAt { get; set; }
 
-        public void Schedule(DateTimeOffset now, TimeSpan dueTime, TimeSpan period)
-        {
-            DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : now + dueTime;
-            _period = period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero ? null : period;
-        }
+        public TimeSpan? Period { get; set; }
 
-        public void Rearm(DateTimeOffset now) => DueAt = _period is { } period ? now + period : null;
+        /// <summary>Orders timers due at the same moment by when they were armed.</summary>
+        public long Sequence { get; set; }
 
-        public void Fire()
-        {
-            clock.Fired(this);
-            if (Kind != DrillTimerKind.ReminderWait)
-            {
-                callback(State);
-                return;
-            }
-            t_firingReminderWait = true;
-            try
-            {
-                callback(State);
-            }
-            finally
-            {
-                t_firingReminderWait = false;
-            }
-        }
+        public bool Disposed { get; set; }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            clock.Changed(this, dueTime, period);
-            return Inner!.Change(dueTime, period);
+            clock.Schedule(this, dueTime, period);
+            return !Disposed;
         }
 
-        public void Dispose()
-        {
-            clock.Disposed(this);
-            Inner?.Dispose();
-        }
+        public void Dispose() => clock.Dispose(this);
 
         public ValueTask DisposeAsync()
         {
             Dispose();
             return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class DueOrder : IComparer<DrillTimer>
+    {
+        public static readonly DueOrder Instance = new();
+
+        public int Compare(DrillTimer? x, DrillTimer? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+            var byDue = Nullable.Compare(x!.DueAt, y!.DueAt);
+            return byDue != 0 ? byDue : x.Sequence.CompareTo(y.Sequence);
         }
     }
 

@@ -53,6 +53,7 @@ public sealed class DrillSiloHost : IAsyncDisposable
         var ledger = new DrillWorkLedger();
         clock.Attach(ledger);
         var id = $"{options.Name}-{Guid.NewGuid():N}";
+        var serviceId = options.ServiceId ?? id;
         var siloPort = FreePort();
 
         // No defaults: the drill must not pick up the live silo's configuration (its Orleans section, storage, ports).
@@ -69,10 +70,9 @@ public sealed class DrillSiloHost : IAsyncDisposable
         services.AddSingleton<DrillCallTracker>();
         services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<DrillCallTracker>());
         services.AddSingleton<IOutgoingGrainCallFilter>(sp => sp.GetRequiredService<DrillCallTracker>());
-        options.ConfigureServices?.Invoke(services);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: id, clusterId: id);
+            silo.UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: serviceId, clusterId: id);
             silo.AddMemoryGrainStorageAsDefault();
             silo.UseInMemoryReminderService();
             // A reminder due beyond the loading window is dropped and reloaded by the list refresh, which runs on
@@ -80,6 +80,10 @@ public sealed class DrillSiloHost : IAsyncDisposable
             silo.Configure<ReminderOptions>(o => o.ReminderLoadingWindow = TimeSpan.FromDays(3650));
             options.ConfigureSilo?.Invoke(silo);
         });
+        // After Orleans' own: the drill's hosted services (its feed's registration) start once the silo is active.
+        // One that calls a grain while the silo is still starting meets a failed placement, and Orleans retries
+        // placement after a delay on the default clock, the drill clock, which stands still until the drill moves it.
+        options.ConfigureServices?.Invoke(services);
 
         var host = builder.Build();
         try
@@ -93,7 +97,7 @@ public sealed class DrillSiloHost : IAsyncDisposable
             host.Dispose();
             throw;
         }
-        return new DrillSiloHost(host, clock, ledger, new DrillClockDriver(clock, ledger, options.QuiescenceTimeout), id, siloPort);
+        return new DrillSiloHost(host, clock, ledger, new DrillClockDriver(clock, ledger, options.QuiescenceTimeout), serviceId, siloPort);
     }
 
     /// <summary>Stops the drill's silo; the live silo and other drills go on. Safe to call more than once.</summary>

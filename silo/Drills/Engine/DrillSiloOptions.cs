@@ -12,6 +12,12 @@ public sealed class DrillSiloOptions
     /// <summary>Names the drill in its ServiceId and ClusterId (each also made unique), so logs tell drills apart.</summary>
     public string Name { get; init; } = "drill";
 
+    /// <summary>
+    /// The ServiceId to keep stored state and reminders under, when the silo is to find what an earlier one over the
+    /// same storage left (a restart); by default a new one, like the ClusterId, so nothing is shared.
+    /// </summary>
+    public string? ServiceId { get; init; }
+
     /// <summary>Adds the drill's grains and providers (application parts, call filters, storage names) to the silo.</summary>
     public Action<ISiloBuilder>? ConfigureSilo { get; init; }
 

@@ -2,9 +2,10 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Grains.Tests.Support;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Persistence;
-using CityOps.Twin.Runtime.Timers;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace CityOps.Twin.Grains.Tests.Cases;
 
@@ -17,47 +18,125 @@ public sealed class CaseDurabilityTests
     private static readonly NewCase Report = new("井盖缺失 漕溪北路", "Manhole cover missing", "0301", CaseSource.Patrol,
         new GeoPoint(121.4372, 31.1886), "310104-0012", "巡查员 王芳");
 
-    /// <summary>Grain state in memory that fails every write while <see cref="Down"/>, as a database out of reach.</summary>
+    /// <summary>The grain storage the switchable one passes to: Orleans' memory storage with the twin's JSON state types.</summary>
+    private const string InnerStorage = "memory";
+
+    /// <summary>Grain state in Orleans' memory storage that fails every write while <see cref="Down"/>, as a database out of reach.</summary>
     private sealed class SwitchableStorage : IGrainStorage
     {
-        private readonly MemoryGrainStorage _inner = new();
+        public IGrainStorage? Inner { get; set; }
 
         public bool Down { get; set; }
 
-        public string Name => _inner.Name;
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Inner!.ReadStateAsync(stateName, grainId, grainState);
 
-        public Task<GrainStateRecord?> ReadAsync(GrainStateKey key, CancellationToken cancellationToken = default) => _inner.ReadAsync(key, cancellationToken);
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            Down ? throw new IOException("the database is unreachable") : Inner!.WriteStateAsync(stateName, grainId, grainState);
 
-        public Task<long> WriteAsync(GrainStateKey key, string payload, long expectedVersion, CancellationToken cancellationToken = default) =>
-            Down ? throw new IOException("the database is unreachable") : _inner.WriteAsync(key, payload, expectedVersion, cancellationToken);
-
-        public Task<long> ClearAsync(GrainStateKey key, long expectedVersion, CancellationToken cancellationToken = default) => _inner.ClearAsync(key, expectedVersion, cancellationToken);
-
-        public Task<IReadOnlyList<GrainStateWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken = default) =>
-            Down ? throw new IOException("the database is unreachable") : _inner.WriteManyAsync(writes, cancellationToken);
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            Down ? throw new IOException("the database is unreachable") : Inner!.ClearStateAsync(stateName, grainId, grainState);
     }
 
     /// <summary>Reminders in memory that fail every change while <see cref="Down"/>.</summary>
     private sealed class SwitchableReminders : IReminderTable
     {
-        private readonly MemoryReminderTable _inner = new();
+        private readonly Lock _lock = new();
+        private readonly Dictionary<(GrainId, string), ReminderEntry> _entries = [];
+        private long _etag;
 
         public bool Down { get; set; }
 
-        public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken = default) => _inner.ReadAllAsync(cancellationToken);
+        public Task Init() => Task.CompletedTask;
 
-        public Task UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken = default) =>
-            Down ? throw new IOException("the reminder table is unreachable") : _inner.UpsertAsync(entry, cancellationToken);
+        public Task<ReminderTableData> ReadRows(GrainId grainId)
+        {
+            lock (_lock)
+            {
+                return Task.FromResult(new ReminderTableData(_entries.Values.Where(e => e.GrainId == grainId).ToList()));
+            }
+        }
 
-        public Task RemoveAsync(GrainId grainId, string reminderName, CancellationToken cancellationToken = default) =>
-            Down ? throw new IOException("the reminder table is unreachable") : _inner.RemoveAsync(grainId, reminderName, cancellationToken);
+        public Task<ReminderTableData> ReadRows(uint begin, uint end)
+        {
+            lock (_lock)
+            {
+                // The ring range (begin, end], wrapping past the top when begin >= end.
+                return Task.FromResult(new ReminderTableData(_entries.Values.Where(e =>
+                {
+                    var hash = e.GrainId.GetUniformHashCode();
+                    return begin < end ? hash > begin && hash <= end : hash > begin || hash <= end;
+                }).ToList()));
+            }
+        }
+
+        public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName)
+        {
+            lock (_lock)
+            {
+                return Task.FromResult(_entries.GetValueOrDefault((grainId, reminderName)));
+            }
+        }
+
+        public Task<string?> UpsertRow(ReminderEntry entry)
+        {
+            if (Down)
+            {
+                throw new IOException("the reminder table is unreachable");
+            }
+            lock (_lock)
+            {
+                var etag = (++_etag).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                _entries[(entry.GrainId, entry.ReminderName)] = new ReminderEntry
+                {
+                    GrainId = entry.GrainId,
+                    ReminderName = entry.ReminderName,
+                    StartAt = entry.StartAt,
+                    Period = entry.Period,
+                    ETag = etag,
+                };
+                return Task.FromResult<string?>(etag);
+            }
+        }
+
+        public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
+        {
+            if (Down)
+            {
+                throw new IOException("the reminder table is unreachable");
+            }
+            lock (_lock)
+            {
+                return Task.FromResult(_entries.TryGetValue((grainId, reminderName), out var entry) && entry.ETag == eTag && _entries.Remove((grainId, reminderName)));
+            }
+        }
+
+        public Task TestOnlyClearTable()
+        {
+            lock (_lock)
+            {
+                _entries.Clear();
+            }
+            return Task.CompletedTask;
+        }
     }
+
+    /// <summary>The twin's grain storage name (and the default) served by <paramref name="storage"/>, reminders by <paramref name="reminders"/>.</summary>
+    private static TwinStore Switchable(SwitchableStorage storage, SwitchableReminders reminders) => TwinStore.Custom(silo =>
+    {
+        silo.AddMemoryGrainStorage(InnerStorage, memory => memory.GrainStorageSerializer = new Silo.Storage.JsonGrainStorageSerializer(TwinGrains.StateTypes));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(TwinGrains.Storage, (services, _) =>
+        {
+            storage.Inner = services.GetRequiredKeyedService<IGrainStorage>(InnerStorage);
+            return storage;
+        });
+        silo.Services.AddSingleton<IReminderTable>(reminders);
+    });
 
     [Fact]
     public async Task A_step_the_store_refuses_is_not_taken_and_the_case_stays_as_stored()
     {
         var storage = new SwitchableStorage();
-        await using var silo = await TwinSilo.StartAsync(b => b.UseStorage(storage, new MemoryReminderTable()));
+        await using var silo = await TwinSilo.StartAsync(Switchable(storage, new SwitchableReminders()));
         var grain = silo.Grain<ICaseGrain>("C-durability-1");
         var reported = await grain.Report(Report);
 
@@ -77,7 +156,7 @@ public sealed class CaseDurabilityTests
     public async Task A_case_stored_while_its_deadline_reminder_could_not_be_is_kept_and_its_deadline_still_flags_it_overdue()
     {
         var reminders = new SwitchableReminders { Down = true };
-        await using var silo = await TwinSilo.StartAsync(b => b.UseStorage(new MemoryGrainStorage(), reminders));
+        await using var silo = await TwinSilo.StartAsync(Switchable(new SwitchableStorage(), reminders));
         var grain = silo.Grain<ICaseGrain>("C-durability-2");
 
         var reported = await grain.Report(Report);

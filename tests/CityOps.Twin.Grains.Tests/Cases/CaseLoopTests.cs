@@ -65,7 +65,7 @@ public sealed class CaseLoopTests
     [MemberData(nameof(EveryStatusAndStep))]
     public async Task Every_step_is_allowed_exactly_where_the_loop_allows_it(CaseStatus status, CaseAction action)
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var grain = await CaseAt(silo, status, "C-1");
         var before = (await grain.Get())!;
 
@@ -87,7 +87,7 @@ public sealed class CaseLoopTests
     [Fact]
     public async Task A_case_that_fails_its_check_goes_back_for_rework_and_is_counted()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var grain = await CaseAt(silo, CaseStatus.Feedback, "C-rework");
 
         var reworked = await grain.Act(new CaseStep(CaseAction.FailCheck, "核查员 张伟", Reason: "井盖未固定 cover not fixed"));
@@ -114,7 +114,7 @@ public sealed class CaseLoopTests
     [InlineData(CaseAction.Register, "", null, null, "")]
     public async Task A_step_without_what_it_needs_is_refused_and_changes_nothing(CaseAction action, string reason, string? team, int? score, string message)
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var grain = await CaseAt(silo, CaseStatus.Reported, "C-input");
         var before = await grain.Get();
 
@@ -127,7 +127,7 @@ public sealed class CaseLoopTests
     [Fact]
     public async Task Dispatch_needs_a_team_failing_a_check_needs_a_reason_and_a_score_is_one_to_five()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var registered = await CaseAt(silo, CaseStatus.Registered, "C-team");
         var feedback = await CaseAt(silo, CaseStatus.Feedback, "C-check");
         var closed = await CaseAt(silo, CaseStatus.Closed, "C-score");
@@ -141,7 +141,7 @@ public sealed class CaseLoopTests
     [Fact]
     public async Task A_report_with_an_unknown_category_is_refused_with_the_known_codes()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
 
         var error = await Assert.ThrowsAsync<CaseInputException>(() => silo.Grain<ICaseGrain>("C-x").Report(ManholeCover with { CategoryCode = "9999" }));
 
@@ -153,7 +153,7 @@ public sealed class CaseLoopTests
     [Fact]
     public async Task Reporting_the_same_case_again_returns_it_unchanged()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var first = await silo.Grain<ICaseGrain>("S-tide-0001").Report(ManholeCover);
 
         var again = await silo.Grain<ICaseGrain>("S-tide-0001").Report(ManholeCover with { Title = "another title" });
@@ -164,7 +164,7 @@ public sealed class CaseLoopTests
     [Fact]
     public async Task A_step_not_taken_within_its_deadline_is_flagged_overdue_and_the_next_step_gets_a_fresh_deadline()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var grain = silo.Grain<ICaseGrain>("C-late");
         var reported = await grain.Report(ManholeCover);
 
@@ -186,7 +186,7 @@ public sealed class CaseLoopTests
     [Fact]
     public async Task Disposal_on_time_and_late_are_told_apart()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var onTime = await CaseAt(silo, CaseStatus.Handling, "C-on-time");
         var late = await CaseAt(silo, CaseStatus.Handling, "C-late-disposal");
 
@@ -207,20 +207,17 @@ public sealed class CaseLoopTests
     [InlineData("postgresql")]
     public async Task A_deadline_that_passed_while_the_silo_was_down_flags_the_case_after_it_starts(string store)
     {
-        var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
         var caseId = $"C-{Guid.NewGuid():N}";
-        var database = store == "sqlite" ? null : await TestDatabase.NewPostgresAsync("case_deadline");
-        Action<Runtime.Hosting.GrainRuntimeBuilder> storage = store == "sqlite"
-            ? b => b.UseSqlite(path)
-            : b => b.UsePostgreSql(database!);
+        var storage = await TwinStore.ByNameAsync(store, "case_deadline");
         DateTimeOffset reportedAt;
         await using (var before = await TwinSilo.StartAsync(storage))
         {
             reportedAt = (await before.Grain<ICaseGrain>(caseId).Report(ManholeCover)).ReportedAt;
         }
 
-        await using var after = await TwinSilo.StartAsync(storage, new Runtime.ManualTimeProvider(reportedAt.AddHours(2)));
-        await after.AdvanceAsync(TimeSpan.Zero);
+        await using var after = await TwinSilo.StartAsync(storage, reportedAt.AddHours(2));
+        // A reminder whose time passed while no silo ran ticks at its next period after the start: within a minute.
+        await after.AdvanceAsync(TimeSpan.FromMinutes(1));
 
         var record = (await after.Grain<ICaseGrain>(caseId).Get())!;
         Assert.Equal(CaseStatus.Reported, record.Status);

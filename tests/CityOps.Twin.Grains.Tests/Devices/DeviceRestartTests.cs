@@ -2,7 +2,6 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Grains.Tests.Support;
-using CityOps.Twin.Runtime.Hosting;
 
 namespace CityOps.Twin.Grains.Tests.Devices;
 
@@ -16,10 +15,8 @@ public sealed class DeviceRestartTests
     [MemberData(nameof(Stores))]
     public async Task After_a_restart_elevator_and_camera_files_statuses_and_their_cases_are_as_before(string store)
     {
-        var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
         var run = Guid.NewGuid().ToString("N")[..8];
-        var database = store == "sqlite" ? null : await TestDatabase.NewPostgresAsync("device_restart");
-        Action<GrainRuntimeBuilder> storage = store == "sqlite" ? b => b.UseSqlite(path) : b => b.UsePostgreSql(database!);
+        var storage = await TwinStore.ByNameAsync(store, "device_restart");
         var elevatorFile = new ElevatorFile($"ELV-{run}", "古美路 1 号楼", "古美路 1 号楼 2 号梯", Gumei, "G-gumei", "通力 KONE", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 16));
         var cameraFile = new CameraFile($"CAM-{run}", "古美路口探头", Gumei, "G-gumei");
         string trappedCase;

@@ -33,9 +33,11 @@ public sealed class TwinFeedTests : IAsyncLifetime
             silo.Services.AddSingleton<RecordingFeed>();
             silo.Services.AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<RecordingFeed>());
             silo.Services.AddSingleton<CityModeCache>();
+            silo.Services.AddSingleton<TwinFeedCounters>();
             silo.Services.AddSingleton<ITwinFeedObserver, SiloFeed>();
             silo.Services.AddSingleton<TwinFeedRegistration>();
             silo.Services.AddHostedService(sp => sp.GetRequiredService<TwinFeedRegistration>());
+            silo.Services.AddSingleton<Orleans.ILifecycleParticipant<Orleans.Runtime.ISiloLifecycle>>(sp => sp.GetRequiredService<TwinFeedRegistration>());
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();

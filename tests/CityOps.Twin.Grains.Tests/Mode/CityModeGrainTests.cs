@@ -1,5 +1,4 @@
 using CityOps.Twin.Contracts.Mode;
-
 using CityOps.Twin.Grains.Tests.Support;
 
 namespace CityOps.Twin.Grains.Tests.Mode;
@@ -9,14 +8,14 @@ public sealed class CityModeGrainTests
     [Fact]
     public async Task A_new_city_is_in_normal_mode_from_its_first_start_and_stays_so_across_a_restart()
     {
-        var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
+        var store = TwinStore.NewSqlite();
         CityMode first;
-        await using (var silo = await TwinSilo.StartAsync(b => b.UseSqlite(path)))
+        await using (var silo = await TwinSilo.StartAsync(store))
         {
             first = await silo.Grain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
         }
 
-        await using var restarted = await TwinSilo.StartAsync(b => b.UseSqlite(path), new Runtime.ManualTimeProvider(first.Since.AddDays(3)));
+        await using var restarted = await TwinSilo.StartAsync(store, first.Since.AddDays(3));
         var second = await restarted.Grain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
 
         Assert.Equal(OperatingMode.Normal, first.Operating);
@@ -33,9 +32,9 @@ public sealed class CityModeGrainTests
         // take the mode that won instead of failing the activation (seen in CI between test silos over PostgreSQL).
         for (var round = 0; round < 20; round++)
         {
-            var connection = await TestDatabase.NewPostgresAsync("mode_race");
-            await using var first = await TwinSilo.StartAsync(b => b.UsePostgreSql(connection));
-            await using var second = await TwinSilo.StartAsync(b => b.UsePostgreSql(connection));
+            var database = await TwinStore.NewPostgresAsync("mode_race");
+            await using var first = await TwinSilo.StartAsync(database);
+            await using var second = await TwinSilo.StartAsync(database);
 
             var modes = await Task.WhenAll(
                 first.Grain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode(),

@@ -22,7 +22,7 @@ public sealed class ModeSwitchTests
     [InlineData(OperatingMode.Normal, null, null, "指挥长", "解除", "already in that mode")]
     public async Task A_switch_without_what_it_needs_is_refused_and_changes_nothing(OperatingMode to, EmergencyKind? kind, ResponseLevel? level, string by, string reason, string message)
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var mode = silo.Grain<ICityModeGrain>(ICityModeGrain.CityKey);
 
         var refused = await Assert.ThrowsAsync<ModeSwitchException>(() => mode.Switch(new ModeSwitch(to, kind, level, [], by, reason), []));
@@ -35,8 +35,8 @@ public sealed class ModeSwitchTests
     [Fact]
     public async Task Every_switch_is_audited_with_who_when_why_and_from_what_to_what_and_survives_a_restart()
     {
-        var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
-        await using (var silo = await TwinSilo.StartAsync(b => b.UseSqlite(path)))
+        var store = TwinStore.NewSqlite();
+        await using (var silo = await TwinSilo.StartAsync(store))
         {
             var mode = silo.Grain<ICityModeGrain>(ICityModeGrain.CityKey);
             await mode.Switch(FloodIII, []);
@@ -44,7 +44,7 @@ public sealed class ModeSwitchTests
             await mode.Switch(ModeSwitch.ToNormal("值班长", "雨停，水位回落"), []);
         }
 
-        await using var restarted = await TwinSilo.StartAsync(b => b.UseSqlite(path));
+        await using var restarted = await TwinSilo.StartAsync(store);
         var history = await restarted.Grain<ICityModeGrain>(ICityModeGrain.CityKey).GetHistory();
         Assert.Equal(2, history.Count);
         Assert.Equal((OperatingMode.Normal, OperatingMode.Emergency), (history[0].From.Operating, history[0].To.Operating));
@@ -58,7 +58,7 @@ public sealed class ModeSwitchTests
     [Fact]
     public async Task An_emergency_for_chosen_districts_covers_exactly_their_grids()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var mode = silo.Grain<ICityModeGrain>(ICityModeGrain.CityKey);
         await mode.Switch(FloodIII with { Districts = ["310115"] }, ["G1", "G2"]);
 
@@ -71,7 +71,7 @@ public sealed class ModeSwitchTests
     [Fact]
     public async Task A_sensor_told_of_an_emergency_judges_its_latest_value_by_the_emergency_thresholds_and_back()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var rules = SensorRulebook.Default;
         var normal = rules.For(SensorKind.Waterlogging, OperatingMode.Normal);
         var emergency = rules.For(SensorKind.Waterlogging, OperatingMode.Emergency);
@@ -98,8 +98,8 @@ public sealed class ModeSwitchTests
     [Fact]
     public async Task A_sensor_activated_during_an_emergency_reads_the_rules_of_its_grid()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
-        await silo.Grain<ICityModeGrain>(ICityModeGrain.CityKey).Switch(FloodIII with { Districts = ["310115"] }, ["G1"]);
+        await using var silo = await TwinSilo.StartAsync(feed: true);
+        await silo.SwitchModeAsync(FloodIII with { Districts = ["310115"] }, ["G1"]);
         foreach (var (id, grid) in new[] { ("W1", "G1"), ("W2", "G2") })
         {
             await silo.Grain<ISensorGrain>(id).File(new SensorFile(id, SensorKind.Waterlogging, id, Xuhui, grid));
@@ -112,12 +112,11 @@ public sealed class ModeSwitchTests
     [Fact]
     public async Task A_case_reported_in_an_emergency_gets_the_emergency_deadlines_of_its_category_and_the_normal_ones_after()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync(feed: true);
         var category = Grains.Cases.CaseCategoryCatalogue.Default.Get("0401");
-        var mode = silo.Grain<ICityModeGrain>(ICityModeGrain.CityKey);
-        await mode.Switch(FloodIII, []);
+        await silo.SwitchModeAsync(FloodIII, []);
         var during = await silo.Grain<ICaseGrain>("C1").Report(new NewCase("积水", "路面积水", "0401", CaseSource.Patrol, Xuhui, "G1", "巡查员"));
-        await mode.Switch(ModeSwitch.ToNormal("指挥长", "解除"), []);
+        await silo.SwitchModeAsync(ModeSwitch.ToNormal("指挥长", "解除"), []);
         var after = await silo.Grain<ICaseGrain>("C2").Report(new NewCase("积水", "路面积水", "0401", CaseSource.Patrol, Xuhui, "G1", "巡查员"));
 
         Assert.Equal(during.ReportedAt.AddMinutes(category.Emergency.Register), during.StepDueAt);

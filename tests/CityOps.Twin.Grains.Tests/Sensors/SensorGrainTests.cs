@@ -5,8 +5,7 @@ using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Tests.Support;
-using CityOps.Twin.Runtime.Hosting;
-using CityOps.Twin.Runtime.Streams;
+using CityOps.Twin.Contracts.Live;
 
 namespace CityOps.Twin.Grains.Tests.Sensors;
 
@@ -20,7 +19,7 @@ public sealed class SensorGrainTests
     [Fact]
     public async Task A_reading_no_newer_than_the_last_is_ignored()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var sensor = silo.Grain<ISensorGrain>("w1");
         await sensor.File(Waterlogging("w1"));
 
@@ -36,7 +35,7 @@ public sealed class SensorGrainTests
     [Fact]
     public async Task A_reading_for_an_unfiled_sensor_or_outside_the_physical_range_is_refused_with_the_reason()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         await silo.Grain<ISensorGrain>("w2").File(Waterlogging("w2"));
 
         var unfiled = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Grain<ISensorGrain>("ghost").Record(new SensorReading("ghost", Noon, 1)));
@@ -50,26 +49,25 @@ public sealed class SensorGrainTests
     }
 
     [Fact]
-    public async Task An_alarm_change_is_published_on_its_grids_stream()
+    public async Task An_alarm_change_is_published_to_the_live_feed_with_its_grid()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
         var received = new ConcurrentQueue<SensorAlarmChanged>();
         var twoChanges = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var subscription = await silo.Runtime.GetStreamProvider("Default")
-            .GetStream<SensorAlarmChanged>(StreamId.Create(TwinStreams.SensorAlarms, "310104-0031"))
-            .SubscribeAsync(change =>
+        var grid = new GridAlarms("310104-0031", change =>
+        {
+            received.Enqueue(change);
+            if (received.Count == 2)
             {
-                received.Enqueue(change);
-                if (received.Count == 2)
-                {
-                    twoChanges.TrySetResult();
-                }
-                return Task.CompletedTask;
-            });
+                twoChanges.TrySetResult();
+            }
+        });
+        await using var silo = await TwinSilo.StartAsync(listeners: grid);
         var sensor = silo.Grain<ISensorGrain>("w3");
         await sensor.File(Waterlogging("w3"));
 
+        // Each change is heard before the next is made: the feed does not promise the order of what is in flight.
         await sensor.Record(new SensorReading("w3", Noon, 27));
+        await silo.SettleAsync();
         await sensor.Record(new SensorReading("w3", Noon.AddMinutes(10), 4));
         await twoChanges.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -80,7 +78,7 @@ public sealed class SensorGrainTests
     [Fact]
     public async Task The_trend_is_the_rise_per_hour_over_the_last_hour()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var sensor = silo.Grain<ISensorGrain>("w4");
         await sensor.File(Waterlogging("w4"));
 
@@ -98,10 +96,8 @@ public sealed class SensorGrainTests
     [MemberData(nameof(Stores))]
     public async Task After_a_restart_the_sensors_file_alarm_state_and_its_case_are_as_before(string store)
     {
-        var path = Path.Combine(Path.GetTempPath(), "cityops-grains-tests", $"{Guid.NewGuid():N}.db");
         var id = $"w-{Guid.NewGuid():N}";
-        var database = store == "sqlite" ? null : await TestDatabase.NewPostgresAsync("sensor_restart");
-        Action<GrainRuntimeBuilder> storage = store == "sqlite" ? b => b.UseSqlite(path) : b => b.UsePostgreSql(database!);
+        var storage = await TwinStore.ByNameAsync(store, "sensor_restart");
         SensorSnapshot before;
         CaseRecord caseBefore;
         await using (var silo = await TwinSilo.StartAsync(storage))
@@ -127,5 +123,17 @@ public sealed class SensorGrainTests
         Assert.Equal(caseBefore with { Timeline = [] }, caseAfter! with { Timeline = [] });
         Assert.Equal(caseBefore.Timeline, caseAfter.Timeline);
         Assert.Equal(CaseStatus.Registered, caseAfter.Status);
+    }
+
+    /// <summary>What the live feed tells a silo of one grid's sensors' alarm changes, as a grid's view hears them.</summary>
+    private sealed class GridAlarms(string gridCode, Action<SensorAlarmChanged> heard) : ITwinChangeListener
+    {
+        public void OnChanges(TwinChanges changes)
+        {
+            foreach (var alarm in changes.Alarms.Where(a => a.GridCode == gridCode))
+            {
+                heard(alarm);
+            }
+        }
     }
 }

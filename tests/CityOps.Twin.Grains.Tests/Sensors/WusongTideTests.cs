@@ -49,7 +49,7 @@ public sealed class WusongTideTests
         var tide = SensorRulebook.Default.For(SensorKind.Tide, OperatingMode.Normal);
         Assert.Equal((blue, hysteresis), (tide.Blue, tide.Hysteresis));
 
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var sensor = silo.Grain<ISensorGrain>("wusong");
         await sensor.File(new SensorFile("wusong", SensorKind.Tide, "吴淞口潮位站 Wusongkou tide gauge", new GeoPoint(121.37, 31.38), "310113-0001"));
         foreach (var reading in readings)

@@ -1,6 +1,5 @@
 using CityOps.Twin.Grains.Signs;
-using CityOps.Twin.Runtime;
-using CityOps.Twin.Runtime.Timers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CityOps.Twin.Grains.Tests.Signs;
 
@@ -8,7 +7,7 @@ public sealed class PublishThrottleTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 7, 21, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 21, 8, 0, 0, TimeSpan.Zero));
     private readonly List<TimeSpan> _scheduled = [];
     private int _published;
 

@@ -56,26 +56,26 @@ public sealed class VitalSignsScenarioTests
     /// <summary>Publishes each level in turn and waits for its summaries to arrive above, as the timers would.</summary>
     private static async Task ReduceAsync(TwinSilo silo)
     {
-        await silo.Runtime.WhenStreamsIdleAsync();
+        await silo.SettleAsync();
         foreach (var grid in new[] { "G1", "G2", "G3" })
         {
             await silo.Grain<IGridGrain>(grid).PublishNow();
         }
         foreach (var level in new[] { new[] { "310104-S1", "310104-S2" }, ["310104"] })
         {
-            await silo.Runtime.WhenStreamsIdleAsync();
+            await silo.SettleAsync();
             foreach (var area in level)
             {
                 await silo.Grain<IAreaGrain>(area).PublishNow();
             }
         }
-        await silo.Runtime.WhenStreamsIdleAsync();
+        await silo.SettleAsync();
     }
 
     [Fact]
     public async Task Every_level_of_the_tree_shows_exactly_the_indices_its_facts_give()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         await DefineTreeAsync(silo);
 
         // G1: four waterlogging points at none, blue, orange and red; hydrogen sulphide at yellow; people trapped in a lift.
@@ -149,7 +149,7 @@ public sealed class VitalSignsScenarioTests
     [Fact]
     public async Task Without_anyone_asking_a_change_climbs_the_tree_on_the_timers()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         await DefineTreeAsync(silo);
         await SensorAsync(silo, "tide", SensorKind.Tide, "G3", 5.0);
 

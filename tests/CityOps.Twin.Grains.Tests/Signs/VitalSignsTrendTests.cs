@@ -24,16 +24,16 @@ public sealed class VitalSignsTrendTests
     [Fact]
     public async Task A_grid_keeps_one_sample_per_interval_holding_the_latest_signs_of_it()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var (grid, sensor) = await GridWithSensorAsync(silo);
         await sensor.Record(new SensorReading("W1", silo.Time.GetUtcNow(), 2));
-        await silo.Runtime.WhenStreamsIdleAsync();
+        await silo.SettleAsync();
         await grid.PublishNow();
         var dry = Assert.Single(await grid.GetTrend());
 
         // Same interval, now flooded: the sample is replaced, not added.
         await sensor.Record(new SensorReading("W1", silo.Time.GetUtcNow().AddSeconds(1), 45));
-        await silo.Runtime.WhenStreamsIdleAsync();
+        await silo.SettleAsync();
         await grid.PublishNow();
         var flooded = Assert.Single(await grid.GetTrend());
         Assert.True(flooded.Flood < dry.Flood, $"flooded {flooded.Flood} should be below dry {dry.Flood}");
@@ -50,14 +50,14 @@ public sealed class VitalSignsTrendTests
     [Fact]
     public async Task Samples_older_than_the_retention_are_dropped_from_every_level()
     {
-        await using var silo = await TwinSilo.StartAsync(b => b.UseInMemoryStorage());
+        await using var silo = await TwinSilo.StartAsync();
         var (grid, _) = await GridWithSensorAsync(silo);
         var street = silo.Grain<IAreaGrain>("S1");
         await street.Define(new AreaDefinition("S1", "漕河泾街道", AreaLevel.Street, "D1", []));
         for (var hour = 0; hour < 14; hour++)
         {
             await grid.PublishNow();
-            await silo.Runtime.WhenStreamsIdleAsync();
+            await silo.SettleAsync();
             await street.PublishNow();
             await silo.AdvanceAsync(TimeSpan.FromHours(1));
         }

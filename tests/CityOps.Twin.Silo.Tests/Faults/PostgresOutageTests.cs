@@ -6,7 +6,6 @@ using System.Text.Json;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Contracts.Sensors;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -100,7 +99,7 @@ public sealed class PostgresOutageTests
             await WaitUntilAsync(async () => auditLog.Pending == 0 && await HealthAsync(http) == "Healthy", "the twin recovers when the database returns");
             var retried = await http.PostAsJsonAsync($"/api/cases/{caseId}/register", new { });
             Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
-            await silo.Services.GetRequiredService<GrainRuntime>().FlushWriteBehindAsync();
+            await silo.WhenWriteBehindSavedAsync(Patience);
         }
 
         // A new silo over the same database finds everything that was acknowledged, and the audit of the outage.

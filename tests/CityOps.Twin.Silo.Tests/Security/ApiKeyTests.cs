@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using CityOps.Twin.Contracts.Sensors;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.Api;
 
 namespace CityOps.Twin.Silo.Tests.Security;
@@ -77,7 +76,7 @@ public sealed class ApiKeyTests(SecuritySiloFixture fixture) : IClassFixture<Sec
     {
         var admin = fixture.Clients[Contracts.Security.TwinRole.Admin];
         var created = await (await admin.PostAsJsonAsync("/api/admin/keys", new { name = "hash check", devices = new[] { "WL-00009" } })).Content.ReadFromJsonAsync<AdminApi.CreatedKey>(DemoSiloFixture.Json);
-        await fixture.Silo.Services.GetRequiredService<GrainRuntime>().FlushWriteBehindAsync();
+        await fixture.Silo.WhenWriteBehindSavedAsync(TimeSpan.FromSeconds(30));
 
         var database = await File.ReadAllBytesAsync(Path.Combine(fixture.DataFolder, "cityops-twin.db"));
         var wal = Path.Combine(fixture.DataFolder, "cityops-twin.db-wal");

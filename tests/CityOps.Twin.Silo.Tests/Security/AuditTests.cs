@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Security;
-using CityOps.Twin.Runtime;
 using CityOps.Twin.Silo.Security;
 using Microsoft.Data.Sqlite;
 
