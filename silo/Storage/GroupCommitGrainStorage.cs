@@ -176,6 +176,30 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, ILifecycleParticipa
     }
 
     /// <summary>Writes refused for a version conflict: another writer saved the state first (two silos over one database?).</summary>
+    /// <summary>
+    /// Runs <paramref name="write"/> in the next group transaction, or in a transaction of its own while the group
+    /// commit is not running (before the silo's application services start, after they stop).
+    /// </summary>
+    internal async Task<bool> WriteThroughAsync(CommandWrite write)
+    {
+        if (_queue is { } queue)
+        {
+            try
+            {
+                return await queue.WriteAsync(write).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Stopping: the group commit has closed; write alone.
+            }
+        }
+        await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var transaction = await TwinDatabase.BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
+        var applied = await GroupCommitQueue.RunCommandAsync(connection, transaction, write).ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+        return applied;
+    }
+
     public long Conflicts => Interlocked.Read(ref _conflicts);
 
     public string? LastConflict => Volatile.Read(ref _lastConflict);

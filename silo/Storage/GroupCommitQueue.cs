@@ -7,14 +7,16 @@ namespace CityOps.Twin.Silo.Storage;
 /// Group commit: writes that arrive while a transaction commits wait and go together in the next one, so a hundred
 /// grains writing at once pay one commit (one fsync) instead of a hundred. Each caller is answered only after the
 /// transaction holding its write has committed. Each write keeps its own version check; a mismatch fails that write
-/// alone and writes nothing for it.
+/// alone and writes nothing for it. On SQLite, which has one writer, everything the silo writes while it runs goes
+/// through here (grain state, and the reminder table: <see cref="SqliteReminderTable"/>), so no writer ever waits for
+/// SQLite's lock inside a grain's or a system target's turn.
 /// </summary>
 internal sealed class GroupCommitQueue : IAsyncDisposable
 {
     // Writes in one transaction at most: bounds how long a commit holds SQLite's single writer lock.
     internal const int MaxBatch = 512;
 
-    private readonly Channel<GrainStateWrite> _queue = Channel.CreateUnbounded<GrainStateWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<GroupWrite> _queue = Channel.CreateUnbounded<GroupWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TwinDatabase _database;
     private readonly string _writeQuery;
     private readonly ILogger _logger;
@@ -36,7 +38,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     private long _transactions;
     private long _writes;
 
-    public Task<bool> WriteAsync(GrainStateWrite write)
+    public Task<bool> WriteAsync(GroupWrite write)
     {
         if (!_queue.Writer.TryWrite(write))
         {
@@ -47,7 +49,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<GrainStateWrite>(MaxBatch);
+        var batch = new List<GroupWrite>(MaxBatch);
         var applied = new bool[MaxBatch];
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -87,7 +89,36 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         }
     }
 
-    private async Task<bool> WriteOneAsync(DbConnection connection, DbTransaction transaction, GrainStateWrite write)
+    private Task<bool> WriteOneAsync(DbConnection connection, DbTransaction transaction, GroupWrite write) => write switch
+    {
+        GrainStateWrite state => WriteStateAsync(connection, transaction, state),
+        CommandWrite command => RunCommandAsync(connection, transaction, command),
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a write this queue knows."),
+    };
+
+    internal static async Task<bool> RunCommandAsync(DbConnection connection, DbTransaction transaction, CommandWrite write)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = write.Sql;
+        write.Bind(command);
+        object? last = null;
+        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            do
+            {
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    last = reader.IsDBNull(0) ? null : reader.GetValue(0);
+                }
+            }
+            while (await reader.NextResultAsync().ConfigureAwait(false));
+        }
+        write.Result = last;
+        return last is not null;
+    }
+
+    private async Task<bool> WriteStateAsync(DbConnection connection, DbTransaction transaction, GrainStateWrite write)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

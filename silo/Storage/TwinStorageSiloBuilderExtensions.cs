@@ -11,8 +11,8 @@ namespace CityOps.Twin.Silo.Storage;
 
 /// <summary>
 /// One call wires the twin's storage into a silo: the schema (installed at start), grain storage under
-/// <see cref="TwinStorageOptions.ProviderName"/> and as the default, reminders (ADO.NET on SQLite with our queries and
-/// on PostgreSQL; in memory for memory), and, for a cluster on PostgreSQL, membership.
+/// <see cref="TwinStorageOptions.ProviderName"/> and as the default, reminders (on SQLite through the group commit with
+/// our queries, <see cref="SqliteReminderTable"/>; Orleans' ADO.NET table on PostgreSQL; in memory for memory), and, for a cluster on PostgreSQL, membership.
 /// </summary>
 public static class TwinStorageSiloBuilderExtensions
 {
@@ -62,11 +62,21 @@ public static class TwinStorageSiloBuilderExtensions
         }
         AddDefaultStorage(builder.Services, name);
 
-        builder.UseAdoNetReminderService(reminders =>
+        if (options.Kind == StorageKind.Sqlite && options.Engine == GrainStorageEngine.GroupCommit)
         {
-            reminders.Invariant = database.Invariant;
-            reminders.ConnectionString = database.ConnectionString;
-        });
+            // SQLite's one writer: reminder changes share the group commit's transactions (see SqliteReminderTable).
+            builder.AddReminders();
+            builder.Services.AddSingleton(new TwinStorageProviderName(name));
+            builder.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        }
+        else
+        {
+            builder.UseAdoNetReminderService(reminders =>
+            {
+                reminders.Invariant = database.Invariant;
+                reminders.ConnectionString = database.ConnectionString;
+            });
+        }
 
         if (options.UseDatabaseClustering)
         {

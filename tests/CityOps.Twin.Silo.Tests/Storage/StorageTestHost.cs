@@ -34,6 +34,8 @@ public sealed class StorageTestHost : IAsyncDisposable
 
     public IGrainStorage Storage => _host.Services.GetRequiredKeyedService<IGrainStorage>(ProviderName);
 
+    public IServiceProvider Services => _host.Services;
+
     public static async Task<StorageTestHost> StartAsync(
         StorageTestDatabase database,
         GrainStorageEngine engine,
