@@ -16,6 +16,21 @@ internal static class GrainStateParameters
         Add(command, "ServiceId", row.ServiceId);
     }
 
+    /// <summary>How many parameters <see cref="AddKey"/> adds, in the order <see cref="SetKey"/> fills them.</summary>
+    public const int KeyCount = 7;
+
+    /// <summary>Gives the key parameters made by <see cref="AddKey"/> (the first <see cref="KeyCount"/>) another row's values.</summary>
+    public static void SetKey(DbParameter[] parameters, GrainStateRow row)
+    {
+        parameters[0].Value = row.GrainIdHash;
+        parameters[1].Value = row.GrainIdN0;
+        parameters[2].Value = row.GrainIdN1;
+        parameters[3].Value = row.StateNameHash;
+        parameters[4].Value = row.StateName;
+        parameters[5].Value = (object?)row.GrainIdExtension ?? DBNull.Value;
+        parameters[6].Value = row.ServiceId;
+    }
+
     public static void Add(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();

@@ -7,6 +7,9 @@ internal abstract record GroupWrite
 {
     /// <summary>True once committed, false if its condition did not hold (nothing written); faulted if the transaction failed.</summary>
     public TaskCompletionSource<bool> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The number of the queue's transaction that held this write (from 1), once it has committed.</summary>
+    public long Transaction { get; set; }
 }
 
 /// <summary>

@@ -139,7 +139,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
                 return;
             }
 
-            var outcomes = taken.Select(item => _queue.WriteAsync(item.Write)).ToArray();
+            var outcomes = taken.Select(item => _queue.WriteBehindAsync(item.Write)).ToArray();
             try
             {
                 await Task.WhenAll(outcomes).ConfigureAwait(false);

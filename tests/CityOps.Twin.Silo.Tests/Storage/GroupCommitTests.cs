@@ -91,6 +91,42 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00500"));
     }
 
+    [Theory, MemberData(nameof(Databases))]
+    public async Task An_awaited_write_goes_before_a_write_behind_flush_queued_ahead_of_it(StorageKind kind)
+    {
+        var database = await NewDatabaseAsync(kind);
+        await (await StartAsync(database)).StopAsync(); // the schema and the queries
+        await using var twinDatabase = new TwinDatabase(kind, database.ConnectionString);
+        var queue = new GroupCommitQueue(twinDatabase, await database.QueryTextAsync("TwinGroupWriteKey"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using (queue)
+        {
+            // Another writer holds the table while the flush and the awaited write queue up, as a busy silo's would.
+            await using var blocker = await database.OpenAsync();
+            await using var held = await TwinDatabase.BeginWriteAsync(blocker, CancellationToken.None);
+            if (kind == StorageKind.PostgreSql)
+            {
+                await using var lockTable = blocker.CreateCommand();
+                lockTable.Transaction = held;
+                lockTable.CommandText = "LOCK TABLE orleans_grain_state IN EXCLUSIVE MODE";
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            var flush = Enumerable.Range(0, 4 * GroupCommitQueue.MaxBatch)
+                .Select(i => new GrainStateWrite(GrainStateRow.Of("group", "live", GrainId.Create("sensor", $"WL-{i:D5}")), [1, 2, 3], null, 1))
+                .ToArray();
+            var flushed = flush.Select(queue.WriteBehindAsync).ToArray();
+            var alarm = new GrainStateWrite(GrainStateRow.Of("group", "file", GrainId.Create("sensor", "WL-00007")), [4, 5, 6], null, 1);
+            var acknowledged = queue.WriteAsync(alarm);
+            await held.RollbackAsync();
+
+            Assert.True(await acknowledged.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.All(await Task.WhenAll(flushed).WaitAsync(TimeSpan.FromSeconds(30)), Assert.True);
+            // The first transaction may have taken the flush's first writes before the awaited one arrived; no later one.
+            Assert.InRange(alarm.Transaction, 1, 2);
+            Assert.True(flush.Max(write => write.Transaction) >= 4, $"The flush of {flush.Length} states took transactions up to {flush.Max(write => write.Transaction)}.");
+        }
+    }
+
     private async Task<StorageTestDatabase> NewDatabaseAsync(StorageKind kind)
     {
         var database = await StorageTestDatabase.CreateAsync(kind);

@@ -56,6 +56,16 @@ public sealed class StorageTestDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>The text of one of the storage's queries, as the silo installed it in OrleansQuery.</summary>
+    public async Task<string> QueryTextAsync(string key)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT QueryText FROM OrleansQuery WHERE QueryKey = @key";
+        AddParameter(command, "key", key);
+        return (string?)await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"No query '{key}' in {ConnectionString}.");
+    }
+
     /// <summary>The stored count of one string-keyed state, read straight from the table: null when there is no row.</summary>
     public async Task<(int? Count, int Version)?> ReadStoredAsync(string stateName, string key)
     {
