@@ -88,31 +88,87 @@ public sealed class SensorGrain(
 
     public async Task<ReadingOutcome> Record(SensorReading reading)
     {
-        var sensorFile = file.State.File ?? throw new InvalidOperationException($"Sensor {this.GetPrimaryKeyString()} is not filed; file it before sending readings.");
+        var sensorFile = FileOrThrow();
         var thresholds = rules.For(sensorFile.Kind, _mode);
+        Check(sensorFile, thresholds, reading, where: null);
+        if (!await ApplyAsync(sensorFile, thresholds, reading))
+        {
+            return ReadingOutcome.Stale;
+        }
+        await HandOverReadingsAsync();
+        return ReadingOutcome.Applied;
+    }
+
+    public async Task<ReadingOutcome[]> RecordMany(SensorReading[] readings)
+    {
+        var sensorFile = FileOrThrow();
+        var thresholds = rules.For(sensorFile.Kind, _mode);
+        for (var i = 0; i < readings.Length; i++)
+        {
+            Check(sensorFile, thresholds, readings[i], where: $"reading {i + 1} of {readings.Length}");
+        }
+
+        var outcomes = new ReadingOutcome[readings.Length];
+        var handedOver = true;
+        for (var i = 0; i < readings.Length; i++)
+        {
+            var applied = await ApplyAsync(sensorFile, thresholds, readings[i]);
+            outcomes[i] = applied ? ReadingOutcome.Applied : ReadingOutcome.Stale;
+            handedOver &= !applied;
+        }
+        // The hot states go to the storage once for the whole batch: that is what a batch saves.
+        if (!handedOver)
+        {
+            await HandOverReadingsAsync();
+        }
+        return outcomes;
+    }
+
+    private SensorFile FileOrThrow() =>
+        file.State.File ?? throw new InvalidOperationException($"Sensor {this.GetPrimaryKeyString()} is not filed; file it before sending readings.");
+
+    private static void Check(SensorFile sensorFile, SensorThresholds thresholds, SensorReading reading, string? where)
+    {
+        var at = where is null ? string.Empty : $", {where}";
+        if (reading.SensorId != sensorFile.SensorId)
+        {
+            throw new ArgumentException($"Sensor {sensorFile.SensorId}{at}: the reading is sensor {reading.SensorId}'s.", nameof(reading));
+        }
         if (!double.IsFinite(reading.Value) || reading.Value < thresholds.PhysicalMinimum || reading.Value > thresholds.PhysicalMaximum)
         {
             throw new ArgumentOutOfRangeException(nameof(reading), reading.Value,
-                $"Sensor {sensorFile.SensorId} ({sensorFile.Kind}): {reading.Value} {thresholds.Unit} is outside the physical range {thresholds.PhysicalMinimum}..{thresholds.PhysicalMaximum}.");
+                $"Sensor {sensorFile.SensorId} ({sensorFile.Kind}){at}: {reading.Value} {thresholds.Unit} is outside the physical range {thresholds.PhysicalMinimum}..{thresholds.PhysicalMaximum}.");
         }
+    }
+
+    /// <summary>Applies one checked reading in memory (false if stale); an alarm change is written through at once.</summary>
+    private async Task<bool> ApplyAsync(SensorFile sensorFile, SensorThresholds thresholds, SensorReading reading)
+    {
         if (live.State.MeasuredAt is { } last && reading.MeasuredAt <= last)
         {
-            return ReadingOutcome.Stale;
+            return false;
         }
 
         live.State.Value = reading.Value;
         live.State.MeasuredAt = reading.MeasuredAt;
-        await live.WriteStateAsync();
         recent.State.Readings.Add(reading.MeasuredAt, reading.Value);
-        await recent.WriteStateAsync();
 
         var from = file.State.Level;
         var to = AlarmEvaluator.Next(from, reading.Value, thresholds);
         if (to != from)
         {
+            // The reading that raised the alarm is with the storage before the alarm is.
+            await HandOverReadingsAsync();
             await ChangeLevelAsync(sensorFile, from, to, reading);
         }
-        return ReadingOutcome.Applied;
+        return true;
+    }
+
+    /// <summary>The latest reading and the history to the storage, which saves them behind (<see cref="TwinGrains.WriteBehind"/>).</summary>
+    private async Task HandOverReadingsAsync()
+    {
+        await live.WriteStateAsync();
+        await recent.WriteStateAsync();
     }
 
     public Task<SensorSnapshot?> GetSnapshot() => Task.FromResult(file.State.File is { } sensorFile

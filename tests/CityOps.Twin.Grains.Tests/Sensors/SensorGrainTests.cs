@@ -49,6 +49,50 @@ public sealed class SensorGrainTests
     }
 
     [Fact]
+    public async Task A_batch_of_readings_is_applied_in_order_with_an_outcome_each_and_its_alarm_opens_one_case()
+    {
+        await using var silo = await TwinSilo.StartAsync();
+        var sensor = silo.Grain<ISensorGrain>("w5");
+        await sensor.File(Waterlogging("w5"));
+        await sensor.Record(new SensorReading("w5", Noon, 2));
+
+        var outcomes = await sensor.RecordMany(
+        [
+            new SensorReading("w5", Noon.AddMinutes(-1), 9),
+            new SensorReading("w5", Noon.AddMinutes(1), 4),
+            new SensorReading("w5", Noon.AddMinutes(2), 40),
+            new SensorReading("w5", Noon.AddMinutes(2), 1),
+            new SensorReading("w5", Noon.AddMinutes(3), 45),
+        ]);
+
+        Assert.Equal([ReadingOutcome.Stale, ReadingOutcome.Applied, ReadingOutcome.Applied, ReadingOutcome.Stale, ReadingOutcome.Applied], outcomes);
+        var snapshot = (await sensor.GetSnapshot())!;
+        Assert.Equal(45, snapshot.Value);
+        Assert.Equal(Noon.AddMinutes(3), snapshot.MeasuredAt);
+        Assert.Equal([2, 4, 40, 45], snapshot.Recent.Select(r => r.Value));
+        Assert.NotEqual(AlarmLevel.None, snapshot.Level);
+        Assert.Equal(1, snapshot.Episodes);
+        Assert.Equal("S-w5-0001", snapshot.OpenCaseId);
+    }
+
+    [Fact]
+    public async Task A_batch_with_one_bad_reading_is_refused_whole_and_the_error_says_which()
+    {
+        await using var silo = await TwinSilo.StartAsync();
+        var sensor = silo.Grain<ISensorGrain>("w6");
+        await sensor.File(Waterlogging("w6"));
+
+        var absurd = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => sensor.RecordMany(
+            [new SensorReading("w6", Noon, 3), new SensorReading("w6", Noon.AddMinutes(1), 900), new SensorReading("w6", Noon.AddMinutes(2), 4)]));
+        var stranger = await Assert.ThrowsAsync<ArgumentException>(() => sensor.RecordMany(
+            [new SensorReading("w6", Noon, 3), new SensorReading("w7", Noon.AddMinutes(1), 4)]));
+
+        Assert.Contains("Sensor w6 (Waterlogging), reading 2 of 3: 900 cm is outside the physical range 0..300", absurd.Message);
+        Assert.Contains("Sensor w6, reading 2 of 2: the reading is sensor w7's", stranger.Message);
+        Assert.Null((await sensor.GetSnapshot())!.Value);
+    }
+
+    [Fact]
     public async Task An_alarm_change_is_published_to_the_live_feed_with_its_grid()
     {
         var received = new ConcurrentQueue<SensorAlarmChanged>();
