@@ -91,11 +91,21 @@ public sealed class SensorGrain(
         var sensorFile = FileOrThrow();
         var thresholds = rules.For(sensorFile.Kind, _mode);
         Check(sensorFile, thresholds, reading, where: null);
-        if (!await ApplyAsync(sensorFile, thresholds, reading))
+        if (!Apply(reading, thresholds, out var from, out var to))
         {
             return ReadingOutcome.Stale;
         }
-        await HandOverReadingsAsync();
+        try
+        {
+            if (to != from)
+            {
+                await ChangeLevelAsync(sensorFile, from, to, reading);
+            }
+        }
+        finally
+        {
+            await HandOverReadingsAsync();
+        }
         return ReadingOutcome.Applied;
     }
 
@@ -109,17 +119,31 @@ public sealed class SensorGrain(
         }
 
         var outcomes = new ReadingOutcome[readings.Length];
-        var handedOver = true;
-        for (var i = 0; i < readings.Length; i++)
+        var anyApplied = false;
+        try
         {
-            var applied = await ApplyAsync(sensorFile, thresholds, readings[i]);
-            outcomes[i] = applied ? ReadingOutcome.Applied : ReadingOutcome.Stale;
-            handedOver &= !applied;
+            for (var i = 0; i < readings.Length; i++)
+            {
+                if (!Apply(readings[i], thresholds, out var from, out var to))
+                {
+                    outcomes[i] = ReadingOutcome.Stale;
+                    continue;
+                }
+                (outcomes[i], anyApplied) = (ReadingOutcome.Applied, true);
+                // Each alarm change in its turn: a batch that enters, leaves and enters alarm opens two episodes.
+                if (to != from)
+                {
+                    await ChangeLevelAsync(sensorFile, from, to, readings[i]);
+                }
+            }
         }
-        // The hot states go to the storage once for the whole batch: that is what a batch saves.
-        if (!handedOver)
+        finally
         {
-            await HandOverReadingsAsync();
+            // The hot states go to the storage once for the whole batch: that is what a batch saves.
+            if (anyApplied)
+            {
+                await HandOverReadingsAsync();
+            }
         }
         return outcomes;
     }
@@ -141,26 +165,18 @@ public sealed class SensorGrain(
         }
     }
 
-    /// <summary>Applies one checked reading in memory (false if stale); an alarm change is written through at once.</summary>
-    private async Task<bool> ApplyAsync(SensorFile sensorFile, SensorThresholds thresholds, SensorReading reading)
+    /// <summary>Applies one checked reading in memory (false if stale), and answers the alarm level it moves from and to.</summary>
+    private bool Apply(SensorReading reading, SensorThresholds thresholds, out AlarmLevel from, out AlarmLevel to)
     {
+        from = to = file.State.Level;
         if (live.State.MeasuredAt is { } last && reading.MeasuredAt <= last)
         {
             return false;
         }
-
         live.State.Value = reading.Value;
         live.State.MeasuredAt = reading.MeasuredAt;
         recent.State.Readings.Add(reading.MeasuredAt, reading.Value);
-
-        var from = file.State.Level;
-        var to = AlarmEvaluator.Next(from, reading.Value, thresholds);
-        if (to != from)
-        {
-            // The reading that raised the alarm is with the storage before the alarm is.
-            await HandOverReadingsAsync();
-            await ChangeLevelAsync(sensorFile, from, to, reading);
-        }
+        to = AlarmEvaluator.Next(from, reading.Value, thresholds);
         return true;
     }
 

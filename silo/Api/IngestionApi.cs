@@ -70,25 +70,35 @@ public static class IngestionApi
         var accepted = 0;
         var results = await Task.WhenAll(valid.GroupBy(v => v.Reading.SensorId).Select(async sensor =>
         {
-            var outcomes = new List<RejectedItem>();
             var grain = client.GetGrain<ISensorGrain>(sensor.Key);
-            foreach (var (index, reading) in sensor.OrderBy(v => v.Reading.MeasuredAt))
+            var ordered = sensor.OrderBy(v => v.Reading.MeasuredAt).ToArray();
+            var outcomes = new List<RejectedItem>();
+            try
             {
-                try
+                // A sensor's readings of the batch in one call; the grain checks them all before it applies any.
+                var applied = await grain.RecordMany([.. ordered.Select(v => v.Reading)]);
+                for (var i = 0; i < ordered.Length; i++)
                 {
-                    if (await grain.Record(reading) == ReadingOutcome.Stale)
+                    if (applied[i] == ReadingOutcome.Stale)
                     {
-                        outcomes.Add(new RejectedItem(index, reading.SensorId, "not newer than the sensor's latest reading (a repeat, or late)"));
+                        outcomes.Add(Stale(ordered[i]));
                     }
                 }
-                catch (ArgumentOutOfRangeException exception)
-                {
-                    outcomes.Add(new RejectedItem(index, reading.SensorId, exception.Message.Split(" (Parameter")[0]));
-                }
             }
-            Interlocked.Add(ref accepted, sensor.Count() - outcomes.Count);
+            catch (ArgumentException exception)
+            {
+                // Checked above by the same rulebook, so not expected; if the grain refuses, it took none of them,
+                // and each is answered with its reason.
+                outcomes.Clear();
+                var reason = exception.Message.Split(" (Parameter")[0];
+                outcomes.AddRange(ordered.Select(item => new RejectedItem(item.Index, item.Reading.SensorId, reason)));
+            }
+            Interlocked.Add(ref accepted, ordered.Length - outcomes.Count);
             return outcomes;
         }));
+
+        static RejectedItem Stale((int Index, SensorReading Reading) item) =>
+            new(item.Index, item.Reading.SensorId, "not newer than the sensor's latest reading (a repeat, or late)");
 
         rejected.AddRange(results.SelectMany(r => r));
         return await AnswerAsync(new IngestionResult(accepted, [.. rejected.OrderBy(r => r.Index)]), outside, key, request.HttpContext, audit, "ingest.readings");

@@ -41,8 +41,10 @@ public sealed class SensorGrainTests
         var unfiled = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Grain<ISensorGrain>("ghost").Record(new SensorReading("ghost", Noon, 1)));
         var absurd = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => silo.Grain<ISensorGrain>("w2").Record(new SensorReading("w2", Noon, 900)));
         var notANumber = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => silo.Grain<ISensorGrain>("w2").Record(new SensorReading("w2", Noon, double.NaN)));
+        var stranger = await Assert.ThrowsAsync<ArgumentException>(() => silo.Grain<ISensorGrain>("w2").Record(new SensorReading("w3", Noon, 1)));
 
         Assert.Contains("ghost is not filed", unfiled.Message);
+        Assert.Contains("Sensor w2: the reading is sensor w3's", stranger.Message);
         Assert.Contains("900 cm is outside the physical range 0..300", absurd.Message);
         Assert.Contains("NaN", notANumber.Message);
         Assert.Null((await silo.Grain<ISensorGrain>("w2").GetSnapshot())!.Value);
