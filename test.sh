@@ -37,10 +37,12 @@ install_prerequisites() {
 start_postgres() {
   if [ "$(id -u)" = 0 ]; then chown postgres "$WORK"; fi
   as_postgres "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U twin >/dev/null
+  # max_connections: test classes run side by side, each with silos whose pools hold up to 20 connections; the
+  # default 100 was exceeded ("too many clients") when storage tests of several classes overlapped.
   for attempt in 1 2 3 4 5; do
     PG_PORT=$((20000 + RANDOM % 20000))
     if as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg" -w -t 30 -l "$WORK/pg.log" \
-         -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null; then
+         -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null; then
       export TWIN_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=twin;Database=postgres;Pooling=true"
       echo "== PostgreSQL for the tests on 127.0.0.1:$PG_PORT"
       return

@@ -6,6 +6,7 @@ using System.Text.Json;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Silo.Tests.Storage;
 using CityOps.Twin.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,22 +22,10 @@ public sealed class PostgresOutageTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     /// <summary>
-    /// Waits on a condition outside the test's control (a PostgreSQL server coming back, seen through the silo's
-    /// health endpoint and audit queue) by asking it again every 100 ms, failing with what was awaited after the
-    /// deadline. No clock to drive here: the recovery under test is the silo's own, on the wall clock.
+    /// Waits for what the silo does by itself when the database returns (health, audit queue), on the wall clock:
+    /// the recovery under test is the silo's own, so there is no clock to drive.
     /// </summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Not within {Patience}: {what}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Eventually.TrueAsync(condition, Patience, what);
 
     private static StringContent Reading(string sensor, DateTimeOffset at, double value) => new(
         $$"""{"readings":[{"sensorId":"{{sensor}}","measuredAt":"{{at.ToString("O", CultureInfo.InvariantCulture)}}","value":{{value.ToString(CultureInfo.InvariantCulture)}}}]}""",

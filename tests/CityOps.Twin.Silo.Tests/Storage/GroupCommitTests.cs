@@ -95,7 +95,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task An_awaited_write_goes_before_a_write_behind_flush_queued_ahead_of_it(StorageKind kind)
     {
         var database = await NewDatabaseAsync(kind);
-        await (await StartAsync(database)).StopAsync(); // the schema and the queries
+        await (await StartAsync(database)).DisposeAsync(); // the schema and the queries; its connections closed
         await using var twinDatabase = new TwinDatabase(kind, database.ConnectionString);
         var queue = new GroupCommitQueue(twinDatabase, await database.QueryTextAsync("TwinGroupWriteKey"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await using (queue)
