@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans;
 
 namespace CityOps.Twin.Web;
 
@@ -21,6 +22,12 @@ public static class TwinViewExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TwinFeed>());
         // The view's feed is one of the listeners of the silo's live feed: it hears every change of the city.
         services.AddSingleton<Contracts.Live.ITwinChangeListener>(sp => sp.GetRequiredService<TwinFeed>());
+        // The live city every view shows unless its user entered a drill (TwinScope, one per browser).
+        services.AddSingleton(sp => new TwinCity(
+            null, sp.GetRequiredService<TwinFeed>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Contracts.City.ICityDirectory>(),
+            sp.GetRequiredService<Contracts.Mode.IModeSwitchboard>(), sp.GetRequiredService<Contracts.Cases.ICaseIntake>(),
+            sp.GetRequiredService<Contracts.Security.ITwinCommands>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<TwinScope>();
         services.AddSingleton<CityMapData>();
         services.AddScoped<TwinLanguage>();
         services.AddScoped<Security.ViewUser>();

@@ -35,7 +35,7 @@ public interface ITwinCommands
     Task<ModeChange> SwitchModeAsync(TwinActor actor, ModeSwitch request);
 
     /// <exception cref="InvalidOperationException">A drill is running already, or the scenario cannot be read.</exception>
-    Task StartDrillAsync(TwinActor actor, string scenario, double speed);
+    Task StartDrillAsync(TwinActor actor, string scenario, double speed, DrillPlayers? players = null);
 
     Task DirectDrillAsync(TwinActor actor, DrillDirection direction, double? speed = null);
 

@@ -17,7 +17,7 @@ public static class CaseApi
     /// <summary>What a step needs: a reason (cancel, fail-check), a team (dispatch), a score (evaluate). Who takes it is the signed-in user.</summary>
     public sealed record StepRequest(string? Reason, string? Team, int? Score);
 
-    private static readonly Dictionary<string, CaseAction> Steps = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, CaseAction> Steps = new(StringComparer.Ordinal)
     {
         ["register"] = CaseAction.Register,
         ["cancel"] = CaseAction.Cancel,
@@ -78,15 +78,23 @@ public static class CaseApi
             .ToList());
     }
 
+    /// <summary>Every case of a city (the live one or a drill's), newest first, from its grids.</summary>
+    internal static async Task<IEnumerable<CaseRecord>> AllCasesAsync(Contracts.City.ICityDirectory city, IGrainFactory grains)
+    {
+        var grids = city.Areas.Values.Where(a => a.Level == AreaLevel.Grid).Select(a => a.Code);
+        var cases = await Task.WhenAll(grids.Select(g => grains.GetGrain<IGridGrain>(g).GetCases()));
+        return cases.SelectMany(c => c).OrderByDescending(c => c.ReportedAt);
+    }
+
     internal static async Task<IResult> StepAsync(string id, CaseAction action, StepRequest step, TwinActor actor, ITwinCommands commands)
     {
         try
         {
             return Results.Ok(await commands.StepCaseAsync(actor, id, new CaseStep(action, actor.Name, step.Reason, step.Team, step.Score)));
         }
-        catch (KeyNotFoundException)
+        catch (KeyNotFoundException exception)
         {
-            return Results.NotFound();
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status404NotFound, title: "No such case");
         }
         catch (CaseTransitionException exception)
         {

@@ -4,6 +4,10 @@ using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Hosting;
 using CityOps.Twin.Grains.Mode;
+using CityOps.Twin.Contracts.Geo;
+using CityOps.Twin.Contracts.Security;
+using CityOps.Twin.Silo.Security;
+using CityOps.Twin.Web.Live;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Drills;
@@ -11,10 +15,13 @@ namespace CityOps.Twin.Silo.Drills;
 /// <summary>
 /// The silo's drill desk: runs one drill at a time in the background against its own copy of the city, keeps
 /// its status for the drill page, and keeps the last after-action report (also written under the data folder).
+/// While a drill runs its city is offered to the twin view (<see cref="IDrillCities"/>): users who enter it see and
+/// act in the drill's city through the same pages as the live one.
 /// </summary>
 public sealed class DrillDesk(
     CityRegistry registry, CaseCategoryCatalogue categories, SensorRulebook rules, IOptions<SwitchoverOptions> switchover,
-    SiloSettings settings, IConfiguration configuration, ILogger<DrillDesk> logger) : IDrillDesk, IAsyncDisposable
+    SiloSettings settings, IConfiguration configuration, TwinGuard guard, IServiceProvider services, ILogger<DrillDesk> logger)
+    : IDrillDesk, IDrillCities, IAsyncDisposable
 {
     /// <summary>The built-in scenarios, shipped beside the silo.</summary>
     public static readonly string BuiltInFolder = Path.Combine(AppContext.BaseDirectory, "Drills", "Scenarios");
@@ -26,6 +33,9 @@ public sealed class DrillDesk(
     private DrillStatus? _status;
     private string? _report;
     private string? _failure;
+    private TwinCity? _city;
+    private int _handInjects;
+    private int _notedPending;
 
     private string DrillsFolder => Path.Combine(settings.DataFolder, "drills");
 
@@ -41,12 +51,19 @@ public sealed class DrillDesk(
 
     public DrillStatus? Current => Volatile.Read(ref _status);
 
+    public TwinCity? Running => Volatile.Read(ref _city);
+
     public string? ReportHtml => Volatile.Read(ref _report);
 
     public event Action? Changed;
 
-    public Task StartAsync(string scenarioName, double speed)
+    public Task StartAsync(string scenarioName, double speed, DrillPlayers? players = null)
     {
+        players ??= DrillPlayers.Scripted;
+        if (!(speed is >= 1 and <= DrillRun.MaxSpeed))
+        {
+            throw new InvalidOperationException($"A drill's speed is 1 to {DrillRun.MaxSpeed} (times real time); {speed} is not.");
+        }
         DrillScenario scenario;
         lock (_lock)
         {
@@ -64,9 +81,9 @@ public sealed class DrillDesk(
             }
             _failure = null;
             Volatile.Write(ref _status, new DrillStatus(scenario.Name, TimeSpan.Zero, scenario.Duration, speed, false, false, "Normal", 0, 0,
-                [new DrillLine(TimeSpan.Zero, "drill", "正在准备城市副本 Filing the drill's copy of the city")], [], null, Preparing: true));
+                [new DrillLine(TimeSpan.Zero, "drill", "正在准备城市副本 Filing the drill's copy of the city")], [], null, Preparing: true, players));
             // Filing the copy takes a few seconds: the page shows the drill preparing meanwhile.
-            _running = Task.Run(() => PrepareAndRunAsync(scenario, speed));
+            _running = Task.Run(() => PrepareAndRunAsync(scenario, speed, players));
         }
         Changed?.Invoke();
         return Task.CompletedTask;
@@ -83,7 +100,7 @@ public sealed class DrillDesk(
         return DrillScenarioReader.Load(path, registry);
     }
 
-    private async Task PrepareAndRunAsync(DrillScenario scenario, double speed)
+    private async Task PrepareAndRunAsync(DrillScenario scenario, double speed, DrillPlayers players)
     {
         DrillRun run;
         try
@@ -95,15 +112,29 @@ public sealed class DrillDesk(
             return;
         }
         run.Stepped += () => Publish(run);
+        run.Noted += () =>
+        {
+            // Between steps (people acting in a paused drill): one status for what was noted in the next 100 ms.
+            if (Interlocked.Exchange(ref _notedPending, 1) == 0)
+            {
+                _ = Task.Delay(100).ContinueWith(_ =>
+                {
+                    Interlocked.Exchange(ref _notedPending, 0);
+                    Publish(run);
+                }, TaskScheduler.Default);
+            }
+        };
         _run = run;
-        await RunAsync(run, scenario, speed);
+        Volatile.Write(ref _city, new TwinCity(scenario.Name, run.Feed, run.Client, run.City, run.Switchboard, run.Intake,
+            new DrillCommands(run, guard, services.GetRequiredService<ITwinCommands>), run.Clock));
+        await RunAsync(run, scenario, speed, players);
     }
 
-    private async Task RunAsync(DrillRun run, DrillScenario scenario, double speed)
+    private async Task RunAsync(DrillRun run, DrillScenario scenario, double speed, DrillPlayers players)
     {
         try
         {
-            var report = await run.RunAsync(scenario, speed, _stopping.Token);
+            var report = await run.RunAsync(scenario, speed, _stopping.Token, players);
             var folder = Path.Combine(DrillsFolder, "reports", $"{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}");
             await DrillReportWriter.WriteAsync(report, folder);
             Volatile.Write(ref _report, DrillReportWriter.Html(report));
@@ -118,6 +149,8 @@ public sealed class DrillDesk(
             logger.LogError(exception, "Drill {Drill} failed", scenario.Name);
             _failure = exception.Message;
         }
+        // Users in the drill return to the live city (their views hear Changed) before its silo stops.
+        Volatile.Write(ref _city, null);
         Publish(run, finished: true);
         _run = null;
         await run.DisposeAsync();
@@ -132,11 +165,11 @@ public sealed class DrillDesk(
         }
     }
 
-    public void Pause()
+    public async Task PauseAsync()
     {
         if (_run is { } run)
         {
-            run.Pause();
+            await run.PauseAsync();
             Publish(run);
         }
     }
@@ -150,22 +183,58 @@ public sealed class DrillDesk(
         }
     }
 
-    public async Task InjectAsync(HandInject inject)
+    public async Task InjectAsync(HandInject inject, string by)
     {
         var run = _run ?? throw new InvalidOperationException("No drill is running.");
-        var id = $"hand-{run.Elapsed.TotalMinutes:0}-{inject.Device}";
-        var drillInject = inject.Kind switch
-        {
-            "elevator-trapped" when registry.Elevators.ContainsKey(inject.Device) =>
-                new DrillInject(id, run.Elapsed, InjectKind.ElevatorTrapped, inject.Device, [], null, null, null, null, null, 0),
-            "sensor-reading" when registry.Sensors.ContainsKey(inject.Device) && inject.Value is { } value && double.IsFinite(value) =>
-                new DrillInject(id, run.Elapsed, InjectKind.SensorSeries, inject.Device, [(TimeSpan.Zero, value)], null, null, null, null, null, 0),
-            "elevator-trapped" => throw new ArgumentException($"'{inject.Device}' is not an elevator of the city."),
-            "sensor-reading" => throw new ArgumentException($"'{inject.Device}' is not a sensor of the city, or the reading has no value."),
-            _ => throw new ArgumentException($"'{inject.Kind}' is not a hand inject; use elevator-trapped or sensor-reading."),
-        };
-        await run.InjectAsync(drillInject);
+        var drillInject = HandInjectOf(inject, $"hand-{Interlocked.Increment(ref _handInjects)}", run.Elapsed);
+        await run.InjectAsync(drillInject, by);
         Publish(run);
+    }
+
+    /// <summary>A hand inject as the drill's inject of its kind, checked against the city; the message says what is missing or wrong.</summary>
+    private DrillInject HandInjectOf(HandInject inject, string id, TimeSpan now)
+    {
+        string Device<T>(IReadOnlyDictionary<string, T> known, string what)
+        {
+            var device = inject.Device?.Trim();
+            return string.IsNullOrEmpty(device) ? throw new ArgumentException($"The {inject.Kind} inject needs the device: {what}.")
+                : known.ContainsKey(device) ? device
+                : throw new ArgumentException($"'{device}' is not {what} of the city.");
+        }
+        GeoPoint Point()
+        {
+            if (inject.Lat is not { } lat || inject.Lon is not { } lon)
+            {
+                throw new ArgumentException($"The {inject.Kind} inject needs its place: lat and long.");
+            }
+            var point = new GeoPoint(lon, lat);
+            return !point.IsValid ? throw new ArgumentException(FormattableString.Invariant($"lat {lat}, long {lon} is not a place on earth (lat -90..90, long -180..180)."))
+                : registry.GridAt(point) is null ? throw new ArgumentException(FormattableString.Invariant($"lat {lat}, long {lon} is in no grid of the city."))
+                : point;
+        }
+        string Text() => string.IsNullOrWhiteSpace(inject.Text) ? throw new ArgumentException($"The {inject.Kind} inject needs the text of the call or report.") : inject.Text.Trim();
+        string Category(string fallback)
+        {
+            var code = string.IsNullOrWhiteSpace(inject.Category) ? fallback : inject.Category.Trim();
+            return categories.Categories.Any(c => c.Code == code) ? code
+                : throw new ArgumentException($"'{code}' is not a case category; the categories are {string.Join(", ", categories.Categories.Select(c => c.Code))}.");
+        }
+        double Finite(double? value, string what) => value is { } v && double.IsFinite(v) ? v : throw new ArgumentException($"The {inject.Kind} inject needs {what} as a finite number.");
+        return inject.Kind switch
+        {
+            "elevator-trapped" => new DrillInject(id, now, InjectKind.ElevatorTrapped, Device(registry.Elevators, "an elevator"), [], null, null, null, null, null, 0),
+            "sensor-reading" => new DrillInject(id, now, InjectKind.SensorSeries, Device(registry.Sensors, "a sensor"), [(TimeSpan.Zero, Finite(inject.Value, "the reading"))], null, null, null, null, null, 0),
+            "sensor-series" => new DrillInject(id, now, InjectKind.SensorSeries, Device(registry.Sensors, "a sensor"),
+                inject.Values is { Count: > 0 } values
+                    ? [.. values.Select((v, i) => (TimeSpan.FromMinutes(i), Finite(v, $"reading {i + 1} of {values.Count}")))]
+                    : throw new ArgumentException("The sensor-series inject needs its readings, one a drill minute (e.g. 12, 18, 25)."),
+                null, null, null, null, null, 0),
+            "hotline-case" => new DrillInject(id, now, InjectKind.HotlineCase, null, [], null, Point(), Category("0401"), Text(), null, 0),
+            "road-closure" => new DrillInject(id, now, InjectKind.RoadClosure, null, [], null, Point(), Category("0401"), Text(), null, 0),
+            "power-cut" => new DrillInject(id, now, InjectKind.PowerCut, null, [], inject.Grid?.Trim() is { Length: > 0 } grid && registry.Areas.TryGetValue(grid, out var area) && area.Level == Contracts.Signs.AreaLevel.Grid
+                ? grid : throw new ArgumentException($"A power-cut inject needs a grid of the city ('{inject.Grid}' is not one)."), null, null, null, null, 0),
+            _ => throw new ArgumentException($"'{inject.Kind}' is not a hand inject; the kinds are {string.Join(", ", HandInject.Kinds)}."),
+        };
     }
 
     private void Publish(DrillRun run, bool finished = false)
@@ -181,8 +250,8 @@ public sealed class DrillDesk(
             mode is { IsEmergency: true } ? $"{mode.Kind} {mode.Level}" : "Normal",
             progress.Alarms, progress.Cases,
             [.. progress.Recent.Select(e => new DrillLine(e.At, e.Kind, e.What))],
-            [.. progress.Expected.Select(e => new DrillExpectation(e.Id, e.Action.ToString(), e.Within, e.Met, e.Delay, e.Detail))],
-            _failure));
+            [.. progress.Expected.Select(e => new DrillExpectation(e.Id, e.Action.ToString(), e.Within, e.Met, e.Delay, e.Detail, e.Due, e.By, e.Missed))],
+            _failure, Players: run.Players, Now: run.Clock.GetUtcNow()));
         Changed?.Invoke();
     }
 

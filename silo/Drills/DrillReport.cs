@@ -7,7 +7,8 @@ namespace CityOps.Twin.Silo.Drills;
 public sealed record DrillEvent(TimeSpan At, string Kind, string What, string? Reference);
 
 /// <summary>An expected action, met or missed, with how long the players took.</summary>
-public sealed record ExpectedResult(string Id, DrillActionKind Action, bool Met, TimeSpan? Delay, TimeSpan Within, string Detail);
+/// <remarks><see cref="By"/> is who met it (or acted too late); <see cref="Due"/> the deadline on the drill clock once its trigger happened.</remarks>
+public sealed record ExpectedResult(string Id, DrillActionKind Action, bool Met, TimeSpan? Delay, TimeSpan Within, string Detail, string? By = null, TimeSpan? Due = null, bool Missed = false);
 
 /// <summary>A case of the drill: when it opened and how long each step took, against its deadlines.</summary>
 public sealed record DrillCase(string CaseId, string Title, string? Inject, TimeSpan OpenedAt, TimeSpan? RegisteredAfter, TimeSpan? DispatchedAfter, TimeSpan? ClosedAfter, bool Overdue);
@@ -23,7 +24,8 @@ public sealed record DrillReport(
     IReadOnlyList<DrillCase> Cases,
     IReadOnlyList<ModeChange> ModeSwitches,
     IReadOnlyList<VitalSignsSample> Indices,
-    IReadOnlyList<string> CapAlerts);
+    IReadOnlyList<string> CapAlerts,
+    Contracts.Drills.DrillPlayers? Players = null);
 
 /// <summary>Where a running drill stands: the latest events (newest first), counts, expected actions so far and the mode.</summary>
 public sealed record DrillProgress(IReadOnlyList<DrillEvent> Recent, int Alarms, int Cases, IReadOnlyList<ExpectedResult> Expected, CityMode? Mode);

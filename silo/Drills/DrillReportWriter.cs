@@ -25,6 +25,8 @@ public static class DrillReportWriter
 
     private static string T(TimeSpan? at) => at is { } t ? $"{(int)t.TotalHours:D2}:{t.Minutes:D2}" : "—";
 
+    private static string Played(bool? byPeople) => byPeople == true ? "真人 people" : "脚本 scripted";
+
     public static string Html(DrillReport report)
     {
         var html = new StringBuilder();
@@ -38,13 +40,14 @@ public static class DrillReportWriter
             </style></head><body>
             <p class="exercise">EXERCISE · 演练</p>
             <h1>演练评估报告 After-action report: {{E(report.Name)}}</h1>
-            <p>场景开始 Scenario start {{report.Start:yyyy-MM-dd HH:mm zzz}} · 时长 Duration {{T(report.Duration)}} · 倍速 Speed {{(report.Speed == 0 ? "max" : report.Speed.ToString(CultureInfo.InvariantCulture) + "×")}}</p>
+            <p>场景开始 Scenario start {{report.Start:yyyy-MM-dd HH:mm zzz}} · 时长 Duration {{T(report.Duration)}} · 倍速 Speed {{(report.Speed == 0 ? "max" : report.Speed.ToString(CultureInfo.InvariantCulture) + "×")}}
+            · 指挥长 Commander {{Played(report.Players?.CommanderByPeople)}} · 值班员 Operators {{Played(report.Players?.OperatorsByPeople)}}</p>
             <h2>预期行动 Expected actions</h2>
-            <table><tr><th>id</th><th>行动 Action</th><th>结果 Result</th><th>用时 Took</th><th>时限 Within</th><th>说明 Detail</th></tr>
+            <table data-testid="report-expected"><tr><th>id</th><th>行动 Action</th><th>结果 Result</th><th>执行人 By</th><th>用时 Took</th><th>时限 Within</th><th>说明 Detail</th></tr>
             """);
         foreach (var e in report.Expected)
         {
-            html.Append($"<tr><td>{E(e.Id)}</td><td>{e.Action}</td><td class=\"{(e.Met ? "met" : "missed")}\">{(e.Met ? "达成 met" : "未达成 missed")}</td><td>{T(e.Delay)}</td><td>{T(e.Within)}</td><td>{E(e.Detail)}</td></tr>");
+            html.Append($"<tr data-expected=\"{E(e.Id)}\" data-met=\"{(e.Met ? "true" : "false")}\"><td>{E(e.Id)}</td><td>{e.Action}</td><td class=\"{(e.Met ? "met" : "missed")}\">{(e.Met ? "达成 met" : "未达成 missed")}</td><td class=\"by\">{E(e.By ?? "—")}</td><td class=\"took\">{T(e.Delay)}</td><td>{T(e.Within)}</td><td>{E(e.Detail)}</td></tr>");
         }
         html.Append("</table><h2>平急切换 Mode switches</h2><table><tr><th>时间 At</th><th>由 From</th><th>至 To</th><th>指挥员 By</th><th>原因 Why</th></tr>");
         foreach (var s in report.ModeSwitches)

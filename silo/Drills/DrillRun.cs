@@ -17,6 +17,8 @@ using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Silo.Mode;
+using CityOps.Twin.Contracts.Drills;
+using CityOps.Twin.Web.Live;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -53,19 +55,32 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     private readonly ConcurrentQueue<DrillEvent> _timeline = new();
     private readonly ConcurrentDictionary<string, DrillCaseProgress> _cases = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ModeChange> _switches = new();
+    // The series inject that drove each sensor last: an alarm case of that sensor belongs to it.
+    private readonly ConcurrentDictionary<string, string> _seriesBySensor = new(StringComparer.Ordinal);
+    // Readings of hand-injected series still to come, at drill time.
+    private readonly List<(TimeSpan At, string Inject, string Sensor, double Value)> _handReadings = [];
     private readonly List<VitalSignsSample> _indices = [];
     private readonly Lock _pauseLock = new();
     private readonly Queue<DrillEvent> _recent = new();
     private int _alarmCount;
     private TaskCompletionSource _resumed = Resumed();
+    // Whether the loop is working a minute (a pause then stands once the minute is done), who waits for that, and
+    // the real-time wait between minutes, cut short by a new speed or a pause.
+    private bool _working;
+    private TaskCompletionSource? _pauseStood;
+    private CancellationTokenSource? _wake;
     private DrillScenario? _scenario;
+    private DrillPlayers _players = DrillPlayers.Scripted;
+    private volatile bool _finished;
     private double _speed;
 
     private readonly SwitchProposer _proposer;
     private readonly ModeSwitchboard _switchboard;
 
-    private DrillRun(DrillSiloHost silo, DrillListeners listeners, CapOptions cap, CityDirectory city, ModeSwitchboard switchboard, SwitchoverOptions switchover)
+    private DrillRun(DrillSiloHost silo, DrillListeners listeners, CapOptions cap, ICityDirectory city, ModeSwitchboard switchboard, SwitchoverOptions switchover, ICaseIntake intake)
     {
+        Intake = intake;
+        Feed = silo.Services.GetRequiredService<TwinFeed>();
         _switchboard = switchboard;
         _silo = silo;
         _clock = silo.Clock;
@@ -88,6 +103,9 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     /// <summary>Raised after each step of the drill clock, from the drill's loop; handlers must only take note.</summary>
     public event Action? Stepped;
 
+    /// <summary>Raised when the recorder noted something between steps (a person's action while paused, say); handlers must only take note.</summary>
+    public event Action? Noted;
+
     public DrillScenario? Scenario => _scenario;
 
     public IClusterClient Client { get; }
@@ -95,6 +113,18 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     public ICityDirectory City { get; }
 
     public IModeSwitchboard Switchboard { get; }
+
+    /// <summary>The drill's cases reported by people (the case desk and the map of a user in the drill).</summary>
+    public ICaseIntake Intake { get; }
+
+    /// <summary>The drill city's live picture for the twin view of users who entered the drill.</summary>
+    public TwinFeed Feed { get; }
+
+    /// <summary>The drill clock: the drill city's now.</summary>
+    public TimeProvider Clock => _clock;
+
+    /// <summary>Who plays the drill's roles: people, or the scenario's scripted players.</summary>
+    public DrillPlayers Players => _players;
 
     /// <summary>Drill time: how far into the scenario the drill clock stands.</summary>
     public TimeSpan Elapsed => _scenario is null ? TimeSpan.Zero : _clock.GetUtcNow() - _scenario.Start;
@@ -114,7 +144,11 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     public double Speed
     {
         get => Volatile.Read(ref _speed);
-        set => Volatile.Write(ref _speed, value == 0 ? 0 : Math.Clamp(value, 1, MaxSpeed));
+        set
+        {
+            Volatile.Write(ref _speed, value == 0 ? 0 : Math.Clamp(value, 1, MaxSpeed));
+            WakeWaiting();
+        }
     }
 
     /// <summary>Files a copy of the city into a fresh runtime whose clock stands at <paramref name="start"/>.</summary>
@@ -123,6 +157,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         // The copy is filed a minute before the drill starts and settled up to the start, so the drill's first
         // minute is not spent on the whole city reporting its first vital signs.
         var listeners = new DrillListeners();
+        var filed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var silo = await DrillSiloHost.StartAsync(new DrillSiloOptions
         {
             Start = start - Step,
@@ -133,7 +168,13 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             ConfigureServices = services => services
                 .AddTwinCatalogues(categories, rules)
                 .AddTwinFeed()
-                .AddSingleton<ITwinChangeListener>(listeners),
+                .AddSingleton<ITwinChangeListener>(listeners)
+                // The twin view's picture of the drill's city, for the users who enter the drill: it reads the city
+                // once it is filed, then hears every change from the drill's feed, as the live view's does.
+                .AddSingleton<ICityDirectory>(sp => new CityDirectory(registry, sp.GetRequiredService<IClusterClient>(), () => filed.Task))
+                .AddSingleton<TwinFeed>()
+                .AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<TwinFeed>())
+                .AddHostedService(sp => sp.GetRequiredService<TwinFeed>()),
         }, cancellationToken);
         try
         {
@@ -145,9 +186,12 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             var client = silo.Client;
             await CityFiler.FileAsync(registry.City, client, () => { }, cancellationToken);
             await silo.Driver.AdvanceToAsync(start, cancellationToken);
-            var city = new CityDirectory(registry, client, () => Task.CompletedTask);
+            filed.TrySetResult();
+            await silo.Services.GetRequiredService<TwinFeed>().Ready.WaitAsync(cancellationToken);
+            var city = silo.Services.GetRequiredService<ICityDirectory>();
             var switchboard = new ModeSwitchboard(city, client, silo.Services.GetRequiredService<CityModeCache>(), Options.Create(switchover), NullLogger<ModeSwitchboard>.Instance);
-            return new DrillRun(silo, listeners, new CapOptions(), city, switchboard, switchover);
+            var intake = new CaseIntake(registry, client, categories, silo.Clock);
+            return new DrillRun(silo, listeners, new CapOptions(), city, switchboard, switchover, intake);
         }
         catch
         {
@@ -157,13 +201,38 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     }
 
     /// <summary>Runs the scenario to its end at <see cref="Speed"/>, honouring pauses, and returns the after-action report.</summary>
-    public async Task<DrillReport> RunAsync(DrillScenario scenario, double speed, CancellationToken cancellationToken = default)
+    /// <param name="playedBy">Who plays the roles; the scenario's scripted players act only for the roles people do not play (all by default).</param>
+    public async Task<DrillReport> RunAsync(DrillScenario scenario, double speed, CancellationToken cancellationToken = default, DrillPlayers? playedBy = null)
     {
+        _players = playedBy ?? DrillPlayers.Scripted;
         _scenario = scenario;
         Speed = speed;
         _cap.ExerciseName = scenario.Name;
         Note(TimeSpan.Zero, "drill", $"演练开始 Drill started: {scenario.Name}", null);
+        Note(TimeSpan.Zero, "drill", $"指挥长 Commander: {(_players.CommanderByPeople ? "真人 people" : "脚本 scripted")} · 值班员 Operators: {(_players.OperatorsByPeople ? "真人 people" : "脚本 scripted")}", null);
 
+        try
+        {
+            await RunMinutesAsync(scenario, cancellationToken);
+        }
+        finally
+        {
+            // Past the last minute (or failed): a pause asked now has nothing to wait for.
+            lock (_pauseLock)
+            {
+                _working = false;
+                _pauseStood?.TrySetResult();
+                _pauseStood = null;
+            }
+        }
+        await _silo.Driver.SettleAsync(cancellationToken);
+        _finished = true;
+        Note(scenario.Duration, "drill", "演练结束 Drill ended", null);
+        return Report();
+    }
+
+    private async Task RunMinutesAsync(DrillScenario scenario, CancellationToken cancellationToken)
+    {
         var series = scenario.Injects.Where(i => i.Kind == InjectKind.SensorSeries)
             .SelectMany(i => i.Series.Select(p => (At: i.At + p.After, Inject: i, p.Value))).OrderBy(p => p.At).ToList();
         var injects = scenario.Injects.Where(i => i.Kind != InjectKind.SensorSeries).OrderBy(i => i.At).ToList();
@@ -172,7 +241,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
 
         for (var now = TimeSpan.Zero; now <= scenario.Duration; now += Step)
         {
-            await WhileResumedAsync(cancellationToken);
+            await PassPauseGateAsync(cancellationToken);
             var starting = scenario.Injects.Where(i => i.Kind == InjectKind.SensorSeries && i.At <= now && i.At > now - Step).ToList();
             if (starting.Count > NotedSeries)
             {
@@ -188,7 +257,13 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             for (; nextReading < series.Count && series[nextReading].At <= now; nextReading++)
             {
                 var (at, inject, value) = series[nextReading];
+                _seriesBySensor[inject.Device!] = inject.Id;
                 await Client.GetGrain<ISensorGrain>(inject.Device!).Record(new SensorReading(inject.Device!, scenario.Start + at, value));
+            }
+            foreach (var (at, inject, sensor, value) in HandReadingsDue(now))
+            {
+                _seriesBySensor[sensor] = inject;
+                await Client.GetGrain<ISensorGrain>(sensor).Record(new SensorReading(sensor, scenario.Start + at, value));
             }
             for (; nextInject < injects.Count && injects[nextInject].At <= now; nextInject++)
             {
@@ -196,7 +271,10 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             }
             for (; nextPlayer < players.Count && players[nextPlayer].At <= now; nextPlayer++)
             {
-                await PlayAsync(players[nextPlayer]);
+                if (!PlayedByPeople(players[nextPlayer].Action))
+                {
+                    await PlayAsync(players[nextPlayer]);
+                }
             }
 
             await _silo.Driver.SettleAsync(cancellationToken);
@@ -208,30 +286,55 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             Stepped?.Invoke();
             if (now < scenario.Duration)
             {
-                await _silo.Driver.AdvanceToAsync(_clock.GetUtcNow() + Step, cancellationToken);
+                // The minute is done: a pause asked meanwhile is in force from here, on a clock that stands.
+                StepDone();
                 if (Speed > 0)
                 {
-                    await Task.Delay(TimeSpan.FromMinutes(1) / Speed, cancellationToken);
+                    await WaitRealTimeAsync(TimeSpan.FromMinutes(1) / Speed, cancellationToken);
                 }
+                await PassPauseGateAsync(cancellationToken);
+                await _silo.Driver.AdvanceToAsync(_clock.GetUtcNow() + Step, cancellationToken);
             }
         }
-        await _silo.Driver.SettleAsync(cancellationToken);
-        Note(scenario.Duration, "drill", "演练结束 Drill ended", null);
-        return Report();
     }
 
+    /// <summary>Whether people, not the script, play the role that takes this action.</summary>
+    private bool PlayedByPeople(DrillActionKind action) =>
+        action == DrillActionKind.Dispatch ? _players.OperatorsByPeople : _players.CommanderByPeople;
+
+    private List<(TimeSpan At, string Inject, string Sensor, double Value)> HandReadingsDue(TimeSpan now)
+    {
+        lock (_handReadings)
+        {
+            var due = _handReadings.Where(r => r.At <= now).OrderBy(r => r.At).ToList();
+            _handReadings.RemoveAll(r => r.At <= now);
+            return due;
+        }
+    }
+
+    /// <summary>A person's action in the drill's city that was refused, noted in the timeline with who tried it.</summary>
+    public void NoteRefused(string by, string what, string why) => Note(Elapsed, "action", $"{by}: {what} — {why}", null);
+
     /// <summary>Applies an inject now: from the scenario at its time, or by the drill controller by hand.</summary>
-    public async Task InjectAsync(DrillInject inject)
+    /// <param name="by">The drill controller who injected it by hand; null for the scenario's own.</param>
+    public async Task InjectAsync(DrillInject inject, string? by = null)
     {
         var now = _clock.GetUtcNow();
-        Note(Elapsed, "inject", $"注入 Inject {inject.Id}: {inject.Kind} {inject.Device ?? inject.Grid ?? inject.Position?.ToString()}", inject.Id);
+        Note(Elapsed, "inject", $"{(by is null ? "" : $"{by}: ")}注入 Inject {inject.Id}: {inject.Kind} {inject.Device ?? inject.Grid ?? inject.Position?.ToString()}", inject.Id);
         string? caseId = null;
         switch (inject.Kind)
         {
             case InjectKind.SensorSeries:
+                _seriesBySensor[inject.Device!] = inject.Id;
                 foreach (var (after, value) in inject.Series.Where(p => p.After == TimeSpan.Zero))
                 {
                     await Client.GetGrain<ISensorGrain>(inject.Device!).Record(new SensorReading(inject.Device!, now, value));
+                }
+                lock (_handReadings)
+                {
+                    // Whole drill minutes from now: the loop applies them at its steps, on the drill clock.
+                    var from = TimeSpan.FromMinutes(Math.Ceiling(Elapsed.TotalMinutes));
+                    _handReadings.AddRange(inject.Series.Where(p => p.After > TimeSpan.Zero).Select(p => (from + p.After, inject.Id, inject.Device!, p.Value)));
                 }
                 break;
             case InjectKind.ElevatorTrapped:
@@ -260,7 +363,11 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         await _silo.Driver.SettleAsync();
     }
 
-    public void Pause()
+    /// <summary>
+    /// Pauses the drill clock. Completes once the clock stands: at once if the drill is between two minutes, else when
+    /// the minute in hand is done (its injects applied and settled); what the status says then holds until resumed.
+    /// </summary>
+    public Task PauseAsync()
     {
         lock (_pauseLock)
         {
@@ -268,6 +375,13 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             {
                 _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+            if (!_working)
+            {
+                return Task.CompletedTask;
+            }
+            _pauseStood ??= new(TaskCreationOptions.RunContinuationsAsynchronously);
+            WakeWaiting();
+            return _pauseStood.Task;
         }
     }
 
@@ -279,11 +393,72 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         }
     }
 
-    private Task WhileResumedAsync(CancellationToken cancellationToken)
+    /// <summary>Waits while paused; then the drill is working a minute (a pause asked now waits for its end).</summary>
+    private async Task PassPauseGateAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task resumed;
+            lock (_pauseLock)
+            {
+                if (_resumed.Task.IsCompleted)
+                {
+                    _working = true;
+                    return;
+                }
+                _working = false;
+                _pauseStood?.TrySetResult();
+                _pauseStood = null;
+                resumed = _resumed.Task;
+            }
+            await resumed.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void StepDone()
     {
         lock (_pauseLock)
         {
-            return _resumed.Task.WaitAsync(cancellationToken);
+            _working = false;
+            if (!_resumed.Task.IsCompleted)
+            {
+                _pauseStood?.TrySetResult();
+                _pauseStood = null;
+            }
+        }
+    }
+
+    /// <summary>Real time between two drill minutes; cut short when the speed changes or a pause is asked.</summary>
+    private async Task WaitRealTimeAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        CancellationTokenSource wake;
+        lock (_pauseLock)
+        {
+            _wake = wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        }
+        try
+        {
+            await Task.Delay(wait, wake.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Woken: the speed changed or a pause was asked.
+        }
+        finally
+        {
+            lock (_pauseLock)
+            {
+                _wake = null;
+            }
+            wake.Dispose();
+        }
+    }
+
+    private void WakeWaiting()
+    {
+        lock (_pauseLock)
+        {
+            _wake?.Cancel();
         }
     }
 
@@ -343,10 +518,27 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         foreach (var record in changes.Cases)
         {
             var progress = _cases.GetOrAdd(record.CaseId, id => new DrillCaseProgress(id, Elapsed));
-            progress.Observe(record, Elapsed);
-            Note(Elapsed, "case", $"{record.CaseId} {record.Status}: {record.Title}", record.CaseId);
+            // A sensor's alarm case belongs to the series inject that drove the sensor, as a lift's case to its inject.
+            if (progress.Inject is null && SensorOf(record.CaseId) is { } sensor && _seriesBySensor.TryGetValue(sensor, out var series))
+            {
+                progress.Inject = series;
+            }
+            var seen = progress.Observe(record, Elapsed);
+            if (seen.StatusChanged)
+            {
+                var by = record.Timeline.Count > 0 ? record.Timeline[^1].Actor : "—";
+                Note(Elapsed, "case", $"{by}: {record.CaseId} {record.Status}: {record.Title}", record.CaseId);
+            }
+            if (seen.BecameOverdue)
+            {
+                Note(Elapsed, "overdue", $"{record.CaseId} 超期 overdue ({record.Status}): {record.Title}", record.CaseId);
+            }
         }
     }
+
+    /// <summary>The sensor of an alarm case ("S-WL-00100-0001" is WL-00100's first episode), or null for other cases.</summary>
+    private static string? SensorOf(string caseId) =>
+        caseId.StartsWith("S-", StringComparison.Ordinal) && caseId.LastIndexOf('-') is var last and > 2 ? caseId[2..last] : null;
 
     private void Note(TimeSpan at, string kind, string what, string? reference)
     {
@@ -364,6 +556,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
                 _recent.Dequeue();
             }
         }
+        Noted?.Invoke();
     }
 
     /// <summary>
@@ -400,30 +593,47 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         {
             indices = [.. _indices];
         }
-        return new DrillReport(scenario.Name, scenario.Start, scenario.Duration, Speed, timeline, expected, cases, switches, indices, cap);
+        return new DrillReport(scenario.Name, scenario.Start, scenario.Duration, Speed, timeline, expected, cases, switches, indices, cap, _players);
     }
 
+    /// <summary>
+    /// An expected action as it stands at drill time: its deadline counts from its trigger (the inject, or for a
+    /// dispatch the case the inject opened); met by whoever acted in time, person or scripted player alike; missed once
+    /// the deadline has passed on the drill clock, or acted on too late.
+    /// </summary>
     private ExpectedResult Evaluate(ExpectedAction expected, DrillScenario scenario, List<ModeChange> switches)
     {
-        var trigger = expected.After is { } id ? scenario.Injects.First(i => i.Id == id).At : TimeSpan.Zero;
+        var now = Elapsed;
+        var inject = expected.After is { } id ? scenario.Injects.First(i => i.Id == id) : null;
+        TimeSpan? trigger = inject is null || inject.At <= now || _finished ? inject?.At ?? TimeSpan.Zero : null;
         TimeSpan? done = null;
+        string? by = null;
         string detail;
         if (expected.Action == DrillActionKind.SwitchMode)
         {
             // Levels run IV (4) to I (1): a switch at the asked level or a more severe one meets it.
-            var change = switches.FirstOrDefault(s => s.To.IsEmergency && s.To.Level <= expected.Level && s.At - scenario.Start >= trigger);
+            var change = trigger is { } from ? switches.FirstOrDefault(s => s.To.IsEmergency && s.To.Level <= expected.Level && s.At - scenario.Start >= from) : null;
             done = change is null ? null : change.At - scenario.Start;
-            detail = change is null ? $"没有切换到 {expected.Level} 级或以上 no switch to level {expected.Level} or above" : $"{change.To.ChangedBy} → {change.To.Kind} {change.To.Level}";
+            by = change?.To.ChangedBy;
+            detail = change is not null ? $"{change.To.ChangedBy} → {change.To.Kind} {change.To.Level}"
+                : trigger is null ? $"等待注入 waiting for {expected.After}"
+                : $"没有切换到 {expected.Level} 级或以上 no switch to level {expected.Level} or above";
         }
         else
         {
             var progress = _cases.Values.FirstOrDefault(c => c.Inject == expected.Inject);
-            trigger = progress?.OpenedAt ?? trigger;
+            trigger = progress?.OpenedAt;
             done = progress?.DispatchedAt;
-            detail = progress is null ? "注入没有产生案件 the inject opened no case" : $"{progress.CaseId} → {progress.Team ?? "—"}";
+            by = progress?.DispatchedBy;
+            detail = progress is not null ? $"{progress.CaseId} → {progress.Team ?? "—"}"
+                : _finished ? "注入没有产生案件 the inject opened no case"
+                : $"等待 {expected.Inject} 的案件 waiting for the case of {expected.Inject}";
         }
         var delay = done - trigger;
-        return new ExpectedResult(expected.Id, expected.Action, delay is { } d && d <= expected.Within, delay, expected.Within, detail);
+        var met = delay is { } d && d <= expected.Within;
+        var due = trigger + expected.Within;
+        var missed = !met && (delay is not null || _finished || due < now);
+        return new ExpectedResult(expected.Id, expected.Action, met, delay, expected.Within, detail, by, due, missed);
     }
 
     public async ValueTask DisposeAsync() => await _silo.DisposeAsync();
@@ -470,14 +680,23 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
 
         public TimeSpan? DispatchedAt { get; private set; }
 
+        /// <summary>Who dispatched it first: a person in the drill, or a scripted player.</summary>
+        public string? DispatchedBy { get; private set; }
+
+        private CaseStatus? _status;
+
         public TimeSpan? ClosedAt { get; private set; }
 
         public bool Overdue { get; private set; }
 
-        public void Observe(CaseRecord record, TimeSpan at)
+        /// <summary>Takes note of the case as it is now; says whether its status changed and whether it just went overdue.</summary>
+        public (bool StatusChanged, bool BecameOverdue) Observe(CaseRecord record, TimeSpan at)
         {
             lock (_lock)
             {
+                var statusChanged = _status != record.Status;
+                var becameOverdue = !Overdue && (record.StepOverdue || record.DisposalOverdue);
+                _status = record.Status;
                 Title = record.Title;
                 Team = record.Team ?? Team;
                 Overdue |= record.StepOverdue || record.DisposalOverdue;
@@ -485,14 +704,16 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
                 {
                     RegisteredAt ??= at;
                 }
-                if (record.Status == CaseStatus.Dispatched)
+                if (record.Status == CaseStatus.Dispatched && DispatchedAt is null)
                 {
-                    DispatchedAt ??= at;
+                    DispatchedAt = at;
+                    DispatchedBy = record.Timeline.LastOrDefault(t => t.To == CaseStatus.Dispatched)?.Actor;
                 }
                 if (record.Status is CaseStatus.Closed or CaseStatus.Evaluated)
                 {
                     ClosedAt ??= at;
                 }
+                return (statusChanged, becameOverdue);
             }
         }
 

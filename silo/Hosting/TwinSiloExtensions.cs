@@ -97,6 +97,7 @@ public static class TwinSiloExtensions
         services.AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<SwitchProposer>());
         services.AddSingleton<DrillDesk>();
         services.AddSingleton<IDrillDesk>(sp => sp.GetRequiredService<DrillDesk>());
+        services.AddSingleton<Web.Live.IDrillCities>(sp => sp.GetRequiredService<DrillDesk>());
         services.Configure<CapOptions>(configuration.GetSection("Cap"));
         services.AddSingleton<CapAlertLog>();
         services.AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<CapAlertLog>());

@@ -74,10 +74,13 @@ public sealed class TwinCommands(
         }
     }
 
-    public async Task StartDrillAsync(TwinActor actor, string scenario, double speed)
+    public async Task StartDrillAsync(TwinActor actor, string scenario, double speed, DrillPlayers? players = null)
     {
         actor = await guard.AuthorizeAsync(actor, TwinAction.RunDrill, "drill.start", scenario);
-        await AuditedAsync(actor, "drill.start", scenario, $"speed {speed}", () => drills.StartAsync(scenario, speed));
+        var played = players ?? DrillPlayers.Scripted;
+        await AuditedAsync(actor, "drill.start", scenario,
+            $"speed {speed}; commander {(played.CommanderByPeople ? "people" : "scripted")}, operators {(played.OperatorsByPeople ? "people" : "scripted")}",
+            () => drills.StartAsync(scenario, speed, played));
     }
 
     public async Task DirectDrillAsync(TwinActor actor, DrillDirection direction, double? speed = null)
@@ -85,7 +88,7 @@ public sealed class TwinCommands(
         var what = $"drill.{direction.ToString().ToLowerInvariant()}";
         var target = drills.Current?.Name;
         actor = await guard.AuthorizeAsync(actor, TwinAction.DirectDrill, what, target);
-        await AuditedAsync(actor, what, target, speed is { } s ? $"speed {s}" : null, () =>
+        await AuditedAsync(actor, what, target, speed is { } s ? $"speed {s}" : null, async () =>
         {
             if (drills.Current is not { Finished: false })
             {
@@ -94,23 +97,23 @@ public sealed class TwinCommands(
             switch (direction)
             {
                 case DrillDirection.Pause:
-                    drills.Pause();
+                    await drills.PauseAsync();
                     break;
                 case DrillDirection.Resume:
                     drills.Resume();
                     break;
                 default:
-                    drills.SetSpeed(speed ?? throw new ArgumentException("Setting a drill's speed needs the speed."));
+                    drills.SetSpeed(speed is { } v && v is >= 1 and <= 600 ? v
+                        : throw new ArgumentException($"A drill's speed is 1 to 600 (times real time); {(speed is { } bad ? bad.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")} is not."));
                     break;
             }
-            return Task.CompletedTask;
         });
     }
 
     public async Task InjectAsync(TwinActor actor, HandInject inject)
     {
         actor = await guard.AuthorizeAsync(actor, TwinAction.RunDrill, "drill.inject", inject.Device);
-        await AuditedAsync(actor, "drill.inject", inject.Device, $"{inject.Kind} {inject.Value}", () => drills.InjectAsync(inject));
+        await AuditedAsync(actor, "drill.inject", inject.Device ?? inject.Grid, Describe(inject), () => drills.InjectAsync(inject, actor.Name));
     }
 
     private async Task AuditedAsync(TwinActor actor, string what, string? target, string? detail, Func<Task> action)
@@ -126,6 +129,13 @@ public sealed class TwinCommands(
         }
         await audit.AppendAsync(AuditRecord.Of(actor, what, target, "ok", detail: detail));
     }
+
+    private static string Describe(HandInject inject) => string.Join(' ', new[]
+    {
+        inject.Kind, inject.Device, inject.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        inject.Values is { } values ? string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))) : null,
+        inject.Grid, inject.Lon is { } lon && inject.Lat is { } lat ? FormattableString.Invariant($"lat {lat}, long {lon}") : null, inject.Category, inject.Text,
+    }.Where(p => !string.IsNullOrEmpty(p)));
 
     private static string Outcome(Exception exception) => exception is TwinNotDurableException ? "failed" : "refused";
 

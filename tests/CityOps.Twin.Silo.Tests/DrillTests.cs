@@ -231,7 +231,7 @@ public sealed class DrillTests
 
         var unknown = await Assert.ThrowsAsync<InvalidOperationException>(() => desk.StartAsync("no-such-drill.yaml", 600));
         Assert.Contains("There is no scenario 'no-such-drill.yaml'", unknown.Message);
-        var notRunning = await Assert.ThrowsAsync<InvalidOperationException>(() => desk.InjectAsync(new("elevator-trapped", "ELV-00001", null)));
+        var notRunning = await Assert.ThrowsAsync<InvalidOperationException>(() => desk.InjectAsync(new("elevator-trapped", "ELV-00001"), "导调员"));
         Assert.Contains("No drill is running", notRunning.Message);
 
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -249,16 +249,64 @@ public sealed class DrillTests
 
         foreach (var (inject, problem) in new[]
         {
-            (new Contracts.Drills.HandInject("elevator-trapped", "ELV-99999", null), "'ELV-99999' is not an elevator of the city"),
-            (new Contracts.Drills.HandInject("sensor-reading", "WL-00001", null), "'WL-00001' is not a sensor of the city, or the reading has no value"),
-            (new Contracts.Drills.HandInject("sensor-reading", "WL-00001", double.NaN), "or the reading has no value"),
-            (new Contracts.Drills.HandInject("meteor", "WL-00001", 1), "'meteor' is not a hand inject"),
+            (new Contracts.Drills.HandInject("elevator-trapped", "ELV-99999"), "'ELV-99999' is not an elevator of the city"),
+            (new Contracts.Drills.HandInject("elevator-trapped"), "The elevator-trapped inject needs the device: an elevator"),
+            (new Contracts.Drills.HandInject("sensor-reading", "WL-00001"), "The sensor-reading inject needs the reading as a finite number"),
+            (new Contracts.Drills.HandInject("sensor-reading", "WL-00001", double.NaN), "needs the reading as a finite number"),
+            (new Contracts.Drills.HandInject("sensor-reading", "ELV-00001", 12), "'ELV-00001' is not a sensor of the city"),
+            (new Contracts.Drills.HandInject("sensor-series", "WL-00001"), "The sensor-series inject needs its readings, one a drill minute"),
+            (new Contracts.Drills.HandInject("sensor-series", "WL-00001", Values: [12, double.PositiveInfinity, 30]), "needs reading 2 of 3 as a finite number"),
+            (new Contracts.Drills.HandInject("hotline-case", Text: "积水"), "The hotline-case inject needs its place: lat and long"),
+            (new Contracts.Drills.HandInject("hotline-case", Lon: 116.39, Lat: 39.9, Text: "北京"), "lat 39.9, long 116.39 is in no grid of the city"),
+            (new Contracts.Drills.HandInject("road-closure", Lon: 121.5847, Lat: 31.2025), "The road-closure inject needs the text"),
+            (new Contracts.Drills.HandInject("road-closure", Lon: 121.5847, Lat: 31.2025, Text: "封路", Category: "9999"), "'9999' is not a case category"),
+            (new Contracts.Drills.HandInject("power-cut", Grid: "310115"), "A power-cut inject needs a grid of the city ('310115' is not one)"),
+            (new Contracts.Drills.HandInject("meteor", "WL-00001", 1), "'meteor' is not a hand inject; the kinds are elevator-trapped, sensor-reading, sensor-series"),
         })
         {
-            var refused = await Assert.ThrowsAsync<ArgumentException>(() => desk.InjectAsync(inject));
+            var refused = await Assert.ThrowsAsync<ArgumentException>(() => desk.InjectAsync(inject, "导调员"));
             Assert.Contains(problem, refused.Message);
         }
         Assert.DoesNotContain(desk.Current!.Recent, line => line.What.Contains("ELV-99999"));
+    }
+
+    [Fact]
+    public async Task A_case_opened_by_a_sensor_alarm_an_inject_drove_belongs_to_the_inject_and_its_dispatch_is_met()
+    {
+        // As seen: a gas series opened S-GS-00101-0001, the player dispatched it, and the report said "the inject opened no case".
+        const string yaml = """
+            name: 有害气体泄漏 Gas leak
+            start: 2021-07-25T08:00:00+08:00
+            duration: 40m
+            injects:
+              - id: gas-leak
+                at: 20m
+                kind: sensor-series
+                device: GS-00101
+                values:
+                  - { after: 0m, value: 2 }
+                  - { after: 2m, value: 30 }
+            expected:
+              - { id: dispatch-gas, action: dispatch, inject: gas-leak, within: 5m }
+            players:
+              - { at: 25m, action: dispatch, inject: gas-leak, by: 值班员, team: 燃气抢修队 }
+            """;
+        var scenario = DrillScenarioReader.Read(new StringReader(yaml), "gas.yaml", Demo.Value);
+        await using var run = await DrillRun.CreateAsync(Demo.Value, CaseCategoryCatalogue.Default, SensorRulebook.Default, new SwitchoverOptions(), scenario.Start);
+
+        var report = await run.RunAsync(scenario, speed: 0);
+
+        var gas = Assert.Single(report.Cases);
+        Assert.Equal("S-GS-00101-0001", gas.CaseId);
+        Assert.Equal("gas-leak", gas.Inject);
+        var expected = Assert.Single(report.Expected);
+        Assert.True(expected.Met, expected.Detail);
+        Assert.Equal("值班员", expected.By);
+        Assert.Equal(TimeSpan.FromMinutes(3), expected.Delay);
+        Assert.DoesNotContain(report.Timeline, e => e.What.Contains("nothing to dispatch", StringComparison.Ordinal));
+        // Each status once in the timeline, with who took it; going overdue is its own line, not a repeated status.
+        Assert.Single(report.Timeline, e => e.Kind == "case" && e.What.Contains("S-GS-00101-0001 Reported", StringComparison.Ordinal));
+        Assert.Single(report.Timeline, e => e.Kind == "case" && e.What.StartsWith("值班员: S-GS-00101-0001 Dispatched", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -5,4 +5,8 @@ window.twin = {
         document.cookie = `twin-lang=${code}; path=/; max-age=31536000; samesite=lax`;
         document.documentElement.lang = code === "en" ? "en" : "zh-Hans";
     },
+    // Whether this browser is in the running drill, for this browser session: a reload stays where the user was.
+    rememberCity(city) {
+        document.cookie = `twin-city=${city}; path=/; samesite=lax`;
+    },
 };
