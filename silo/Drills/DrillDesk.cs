@@ -243,6 +243,8 @@ public sealed class DrillDesk(
         {
             return;
         }
+        // A status noted late (a person's action heard after the last minute) never reopens a finished drill.
+        finished |= run.Finished && Volatile.Read(ref _city) is null;
         var progress = run.Progress();
         var mode = progress.Mode;
         Volatile.Write(ref _status, new DrillStatus(

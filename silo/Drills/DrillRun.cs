@@ -123,6 +123,9 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     /// <summary>The drill clock: the drill city's now.</summary>
     public TimeProvider Clock => _clock;
 
+    /// <summary>The scenario has run to its end.</summary>
+    public bool Finished => _finished;
+
     /// <summary>Who plays the drill's roles: people, or the scenario's scripted players.</summary>
     public DrillPlayers Players => _players;
 

@@ -17,6 +17,9 @@ public sealed class DrillPageTests(LiveTwin twin)
         var page = await twin.OpenAsync("/drill", user: "导调员");
         await page.GetByTestId("drill-scenario").SelectOptionAsync("rainstorm-drill.yaml");
         await page.GetByTestId("drill-start-speed").SelectOptionAsync("60");
+        // Unattended: the scenario's scripted commander and operator play.
+        await page.GetByTestId("drill-commander-played").SelectOptionAsync("script");
+        await page.GetByTestId("drill-operators-played").SelectOptionAsync("script");
         await page.GetByTestId("drill-start").ClickAsync();
 
         var status = page.GetByTestId("drill-status");
@@ -24,8 +27,10 @@ public sealed class DrillPageTests(LiveTwin twin)
         // Filing the drill's copy of the city takes seconds, longer on a loaded machine.
         await Assertions.Expect(status).ToHaveAttributeAsync("data-state", "running", new LocatorAssertionsToHaveAttributeOptions { Timeout = 60_000 });
         await Assertions.Expect(status).ToHaveAttributeAsync("data-speed", "60");
+        // A view that did not enter the drill shows the live city, with a note that a drill runs (not the EXERCISE banner).
         var map = await twin.OpenAsync("/");
-        await Assertions.Expect(map.GetByTestId("exercise-banner")).ToContainTextAsync("EXERCISE");
+        await Assertions.Expect(map.GetByTestId("drill-running")).ToContainTextAsync("rainstorm", new LocatorAssertionsToContainTextOptions { IgnoreCase = true });
+        await Assertions.Expect(map.GetByTestId("exercise-banner")).ToHaveCountAsync(0);
 
         // People trapped in a lift, by hand: the drill's copy has the case; the live lift is untouched.
         await page.GetByTestId("drill-inject-device").FillAsync("ELV-00011");
@@ -52,7 +57,7 @@ public sealed class DrillPageTests(LiveTwin twin)
         var report = await twin.Http.GetStringAsync("/api/drills/report.html");
         Assert.Contains("EXERCISE · 演练", report);
         Assert.Contains("ELV-00011", report);
-        await Assertions.Expect(map.GetByTestId("exercise-banner")).ToHaveCountAsync(0);
+        await Assertions.Expect(map.GetByTestId("drill-running")).ToHaveCountAsync(0);
 
         var audit = await twin.GetAsync<List<AuditEntry>>($"/api/admin/audit?actor={Uri.EscapeDataString("导调员")}&action=drill.");
         Assert.Equal(["drill.start", "drill.inject", "drill.pause", "drill.setspeed", "drill.resume"], audit.Where(l => l.Record.Outcome == "ok").Select(l => l.Record.Action).Reverse().Take(5));

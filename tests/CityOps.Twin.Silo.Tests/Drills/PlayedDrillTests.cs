@@ -64,15 +64,15 @@ public sealed class PlayedDrillTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await StatusAsync()).State == "running", Patience, "the drill's city is filed and the drill runs");
         Assert.Equal(new DrillPlayers(true, true), (await StatusAsync()).Players);
 
-        // Flooding starts at 10 min (switch to III expected within 10 min); the commander switches the drill's city.
-        var switchedAt = await RunToAndPauseAsync(10);
+        // Flooding starts at 10 min (switch to III expected within 10 min); three drill minutes on, the commander switches the drill's city.
+        var switchedAt = await RunToAndPauseAsync(13);
         var switched = await _commander.PostAsJsonAsync("/api/drills/current/city/mode/switch",
             new ModeSwitch(OperatingMode.Emergency, EmergencyKind.Flood, ResponseLevel.III, [], "someone else", "张江积水点水深超标"), Json);
         switched.EnsureSuccessStatusCode();
         Assert.Equal("指挥长乙", (await switched.Content.ReadFromJsonAsync<ModeChange>(Json))!.To.ChangedBy);
 
-        // The lift traps people at 30 min (dispatch expected within 5 min of its case); the operator works the drill's case.
-        var dispatchedAt = await RunToAndPauseAsync(30);
+        // The lift traps people at 30 min (dispatch expected within 5 min of its case); two drill minutes on, the operator works the drill's case.
+        var dispatchedAt = await RunToAndPauseAsync(32);
         var drillCases = await _operator.GetFromJsonAsync<List<CaseRecord>>("/api/drills/current/city/cases", Json);
         var lift = Assert.Single(drillCases!, c => c.CaseId.StartsWith("E-ELV-00007-", StringComparison.Ordinal));
         Assert.DoesNotContain(drillCases!, c => c.CaseId == live!.CaseId);
