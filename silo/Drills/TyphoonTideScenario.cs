@@ -43,9 +43,25 @@ public static class TyphoonTideScenario
     public const double RiverRisePerMm = 0.01;
 
     /// <summary>Where the Wusong series is looked for when no path is given: ../shared/data beside the project, from the project or its folder.</summary>
-    public static string DefaultTidePath() =>
-        new[] { "../shared/data/wusong-tide/wusong.txt", "../../shared/data/wusong-tide/wusong.txt" }
-            .Select(Path.GetFullPath).FirstOrDefault(File.Exists) ?? Path.GetFullPath("../shared/data/wusong-tide/wusong.txt");
+    public static string DefaultTidePath()
+    {
+        // The shared data sit beside the project's root: look in a "shared" folder beside the working folder or any
+        // folder above it, and above the silo's own (a built silo runs from silo/bin/Release/net10.0).
+        var relative = Path.Combine("shared", "data", "wusong-tide", "wusong.txt");
+        var found = new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory }
+            .SelectMany(Ancestors)
+            .Select(folder => Path.Combine(folder, relative))
+            .FirstOrDefault(File.Exists);
+        return found ?? Path.GetFullPath(Path.Combine("..", relative));
+
+        static IEnumerable<string> Ancestors(string folder)
+        {
+            for (var at = new DirectoryInfo(folder); at is not null; at = at.Parent)
+            {
+                yield return at.FullName;
+            }
+        }
+    }
 
     public static double RainAt(double distanceKm) => RainPeak * Math.Exp(-distanceKm / RainScale);
 

@@ -18,9 +18,11 @@ public sealed class DrillTests
     private static readonly Lazy<CityRegistry> Demo = new(() => new CityRegistry(DemoCity.Build()));
     private static readonly XNamespace Cap = "urn:oasis:names:tc:emergency:cap:1.2";
 
-    private static async Task<DrillReport> RunSampleAsync()
+    private static readonly string LateSwitchScenario = Path.Combine(AppContext.BaseDirectory, "Drills", "rainstorm-late-switch.yaml");
+
+    private static async Task<DrillReport> RunSampleAsync(string? path = null)
     {
-        var scenario = DrillScenarioReader.Load(SampleScenario, Demo.Value);
+        var scenario = DrillScenarioReader.Load(path ?? SampleScenario, Demo.Value);
         await using var run = await DrillRun.CreateAsync(Demo.Value, CaseCategoryCatalogue.Default, SensorRulebook.Default, new SwitchoverOptions(), scenario.Start);
         return await run.RunAsync(scenario, speed: 0);
     }
@@ -60,9 +62,19 @@ public sealed class DrillTests
     }
 
     [Fact]
-    public async Task The_sample_drill_meets_and_misses_what_its_players_did_and_its_report_holds_every_section()
+    public async Task The_shipped_example_drill_meets_both_its_expected_actions_with_its_own_script()
     {
         var report = await RunSampleAsync();
+
+        // Flooding from 00:10, the scripted commander switches at 00:17 (10 allowed); the lift case goes out in 3 (5 allowed).
+        Assert.Equal([("switch-to-III", true, TimeSpan.FromMinutes(7), "指挥长"), ("dispatch-lift", true, TimeSpan.FromMinutes(3), "值班员")],
+            report.Expected.Select(e => (e.Id, e.Met, e.Delay!.Value, e.By)));
+    }
+
+    [Fact]
+    public async Task A_drill_whose_commander_switches_late_misses_it_and_its_report_holds_every_section()
+    {
+        var report = await RunSampleAsync(LateSwitchScenario);
 
         // The commander switched 25 minutes after the flooding began (10 allowed); the lift case went out in 3 (5 allowed).
         Assert.Equal([("switch-to-III", false, TimeSpan.FromMinutes(25)), ("dispatch-lift", true, TimeSpan.FromMinutes(3))],
@@ -199,7 +211,7 @@ public sealed class DrillTests
         var folder = Path.Combine(Path.GetTempPath(), "cityops-drill-tests", Guid.NewGuid().ToString("N"));
         var output = new StringWriter();
 
-        var code = await DrillCommand.RunAsync([SampleScenario, "--speed", "0", "--report", folder], output, TextWriter.Null);
+        var code = await DrillCommand.RunAsync([LateSwitchScenario, "--speed", "0", "--report", folder], output, TextWriter.Null);
 
         Assert.Equal(0, code);
         Assert.Contains("MISSED switch-to-III", output.ToString());
@@ -228,6 +240,8 @@ public sealed class DrillTests
         await silo.CreateTwinClientAsync();
         var desk = silo.Services.GetRequiredService<Contracts.Drills.IDrillDesk>();
         Assert.Contains("rainstorm-drill.yaml", desk.Scenarios);
+        // The built-in typhoon drill is offered: its tide series is found beside the project (../shared), wherever the silo runs from.
+        Assert.Contains(TyphoonTideScenario.Name, desk.Scenarios);
 
         var unknown = await Assert.ThrowsAsync<InvalidOperationException>(() => desk.StartAsync("no-such-drill.yaml", 600));
         Assert.Contains("There is no scenario 'no-such-drill.yaml'", unknown.Message);
