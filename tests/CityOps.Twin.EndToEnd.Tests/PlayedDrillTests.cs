@@ -106,6 +106,14 @@ public sealed class PlayedDrillTests(LiveTwin twin)
         await Assertions.Expect(commander.GetByTestId("city-mode")).ToContainTextAsync("III级");
         Assert.Equal(OperatingMode.Normal, (await twin.GetAsync<CityMode>("/api/mode")).Operating);
         await LiveTwin.ScreenshotAsync(commander, "drill-played-map");
+        // The fullest header there is (the drill clock, its way back, an emergency level) still fits a laptop and a wall in one row.
+        foreach (var (width, height) in new[] { (1280, 720), (3840, 2160) })
+        {
+            await commander.SetViewportSizeAsync(width, height);
+            Assert.Empty(await commander.EvaluateAsync<string[]>(LayoutTests.Problems));
+            await LiveTwin.ScreenshotAsync(commander, $"drill-played-map-{width}");
+        }
+        await commander.SetViewportSizeAsync(1920, 1080);
 
         // People are trapped in a lift at 30 min; two drill minutes later the operator enters the drill at the case desk and dispatches the case.
         var dispatchedAt = await RunToAndPauseAsync(controller, 32);
