@@ -34,7 +34,11 @@ public sealed record CaseTimelineEntry(
     [property: Id(4)] CaseStatus? To,
     [property: Id(5)] string? Reason);
 
-/// <summary>A case as the desk, the API and the indices see it.</summary>
+/// <summary>
+/// A case as the desk, the API and the indices see it. <see cref="StepsOnTime"/> and <see cref="StepsLate"/> count
+/// the steps taken so far that answered a deadline (register or cancel, dispatch, feedback for the disposal, the
+/// check), each by or after it; the step now pending is late when <see cref="StepOverdue"/>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Cases.CaseRecord")]
 public sealed record CaseRecord(
     [property: Id(0)] string CaseId,
@@ -56,7 +60,9 @@ public sealed record CaseRecord(
     [property: Id(16)] bool DisposalOverdue,
     [property: Id(17)] int ReworkCount,
     [property: Id(18)] int? EvaluationScore,
-    [property: Id(19)] IReadOnlyList<CaseTimelineEntry> Timeline)
+    [property: Id(19)] IReadOnlyList<CaseTimelineEntry> Timeline,
+    [property: Id(20)] int StepsOnTime = 0,
+    [property: Id(21)] int StepsLate = 0)
 {
     public bool IsOpen => Status is not (CaseStatus.Cancelled or CaseStatus.Closed or CaseStatus.Evaluated);
 
