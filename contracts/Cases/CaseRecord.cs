@@ -2,7 +2,7 @@ using CityOps.Twin.Contracts.Geo;
 
 namespace CityOps.Twin.Contracts.Cases;
 
-/// <summary>A new case as reported: what, where, of which category, from which source, by whom.</summary>
+/// <summary>A new case as reported: what, where (the point, and the address if the reporter gave one), of which category, from which source, by whom.</summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Cases.NewCase")]
 public sealed record NewCase(
     [property: Id(0)] string Title,
@@ -13,7 +13,8 @@ public sealed record NewCase(
     [property: Id(5)] string GridCode,
     [property: Id(6)] string ReportedBy,
     [property: Id(7)] string? ExternalReference = null,
-    [property: Id(8)] DateTimeOffset? DisposalDueOverride = null);
+    [property: Id(8)] DateTimeOffset? DisposalDueOverride = null,
+    [property: Id(9)] string? Address = null);
 
 /// <summary>One step of a case: the action and who made it, with the reason, team or score the step needs.</summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Cases.CaseStep")]
@@ -62,7 +63,8 @@ public sealed record CaseRecord(
     [property: Id(18)] int? EvaluationScore,
     [property: Id(19)] IReadOnlyList<CaseTimelineEntry> Timeline,
     [property: Id(20)] int StepsOnTime = 0,
-    [property: Id(21)] int StepsLate = 0)
+    [property: Id(21)] int StepsLate = 0,
+    [property: Id(22)] string? Address = null)
 {
     public bool IsOpen => Status is not (CaseStatus.Cancelled or CaseStatus.Closed or CaseStatus.Evaluated);
 

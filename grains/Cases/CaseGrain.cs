@@ -48,7 +48,8 @@ public sealed class CaseGrain(
             StepDueAt: now.AddMinutes(deadlines.Register), StepOverdue: false,
             DisposalDueAt: report.DisposalDueOverride, DisposedAt: null, DisposalOverdue: false,
             ReworkCount: 0, EvaluationScore: null,
-            Timeline: [new CaseTimelineEntry(now, report.ReportedBy, "上报 Reported", null, CaseStatus.Reported, report.Description)]);
+            Timeline: [new CaseTimelineEntry(now, report.ReportedBy, "上报 Reported", null, CaseStatus.Reported, report.Description)],
+            Address: report.Address);
         await SaveAndPublishAsync(previous, "report");
         return state.State.Record;
     }

@@ -22,6 +22,6 @@ public sealed class CaseIntake(CityRegistry city, IClusterClient client, CaseCat
         var id = $"{prefix}-{time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
         return await client.GetGrain<ICaseGrain>(id).Report(new NewCase(
             report.Title, report.Description, report.CategoryCode, report.Source, report.Position, grid, report.ReportedBy,
-            report.ExternalReference, report.DisposalDueOverride));
+            report.ExternalReference, report.DisposalDueOverride, report.Address));
     }
 }
