@@ -74,11 +74,9 @@ public static class Open311Api
         {
             return Error(StatusCodes.Status400BadRequest, serviceCode is null ? "service_code is required" : $"service_code '{serviceCode}' is not a service; see services.json");
         }
-        if (!double.TryParse(Field("lat"), NumberStyles.Float, CultureInfo.InvariantCulture, out var lat)
-            || !double.TryParse(Field("long"), NumberStyles.Float, CultureInfo.InvariantCulture, out var lon)
-            || !new GeoPoint(lon, lat).IsValid)
+        if (!TryDegrees(Field("lat"), "lat", "31.2050", out var lat, out var problem) || !TryDegrees(Field("long"), "long", "121.6050", out var lon, out problem))
         {
-            return Error(StatusCodes.Status400BadRequest, "lat and long (WGS84) are required");
+            return Error(StatusCodes.Status400BadRequest, problem!);
         }
         DateTimeOffset? due = null;
         if (Field("attribute[expected_datetime]") is { } dueText)
@@ -110,6 +108,17 @@ public static class Open311Api
         {
             return Error(StatusCodes.Status503ServiceUnavailable, exception.Message);
         }
+    }
+
+    /// <summary>A coordinate as a number; its range, and whether the point is in the city, the case intake judges.</summary>
+    private static bool TryDegrees(string? text, string name, string example, out double value, out string? problem)
+    {
+        value = double.NaN;
+        problem = text is null ? $"{name} is required (WGS84 degrees, e.g. {name}={example})"
+            : !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) ? $"{name} '{text}' is not a number"
+            : !double.IsFinite(value) ? $"{name} '{text}' is not a finite number"
+            : null;
+        return problem is null;
     }
 
     internal static async Task<IResult> GetAsync(string id, IClusterClient client, CaseCategoryCatalogue catalogue) =>
