@@ -2,7 +2,7 @@ using CityOps.Twin.Contracts.Geo;
 
 namespace CityOps.Twin.Contracts.Cases;
 
-/// <summary>A new case as reported: what, where, of which category, from which source, by whom.</summary>
+/// <summary>A new case as reported: what, where (the point, and the address if the reporter gave one), of which category, from which source, by whom.</summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Cases.NewCase")]
 public sealed record NewCase(
     [property: Id(0)] string Title,
@@ -13,7 +13,8 @@ public sealed record NewCase(
     [property: Id(5)] string GridCode,
     [property: Id(6)] string ReportedBy,
     [property: Id(7)] string? ExternalReference = null,
-    [property: Id(8)] DateTimeOffset? DisposalDueOverride = null);
+    [property: Id(8)] DateTimeOffset? DisposalDueOverride = null,
+    [property: Id(9)] string? Address = null);
 
 /// <summary>One step of a case: the action and who made it, with the reason, team or score the step needs.</summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Cases.CaseStep")]
@@ -34,7 +35,11 @@ public sealed record CaseTimelineEntry(
     [property: Id(4)] CaseStatus? To,
     [property: Id(5)] string? Reason);
 
-/// <summary>A case as the desk, the API and the indices see it.</summary>
+/// <summary>
+/// A case as the desk, the API and the indices see it. <see cref="StepsOnTime"/> and <see cref="StepsLate"/> count
+/// the steps taken so far that answered a deadline (register or cancel, dispatch, feedback for the disposal, the
+/// check), each by or after it; the step now pending is late when <see cref="StepOverdue"/>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Cases.CaseRecord")]
 public sealed record CaseRecord(
     [property: Id(0)] string CaseId,
@@ -56,7 +61,10 @@ public sealed record CaseRecord(
     [property: Id(16)] bool DisposalOverdue,
     [property: Id(17)] int ReworkCount,
     [property: Id(18)] int? EvaluationScore,
-    [property: Id(19)] IReadOnlyList<CaseTimelineEntry> Timeline)
+    [property: Id(19)] IReadOnlyList<CaseTimelineEntry> Timeline,
+    [property: Id(20)] int StepsOnTime = 0,
+    [property: Id(21)] int StepsLate = 0,
+    [property: Id(22)] string? Address = null)
 {
     public bool IsOpen => Status is not (CaseStatus.Cancelled or CaseStatus.Closed or CaseStatus.Evaluated);
 

@@ -4,7 +4,7 @@ namespace CityOps.Twin.Contracts.Cases;
 
 /// <summary>
 /// A case reported by a person at a point: what, of which category, from which source, by whom; a hotline
-/// request may carry its own reference and its own disposal deadline.
+/// request may carry its own reference, its own disposal deadline and the address the caller gave.
 /// </summary>
 public sealed record CaseReport(
     string Title,
@@ -14,7 +14,8 @@ public sealed record CaseReport(
     GeoPoint Position,
     string ReportedBy,
     string? ExternalReference = null,
-    DateTimeOffset? DisposalDueOverride = null);
+    DateTimeOffset? DisposalDueOverride = null,
+    string? Address = null);
 
 /// <summary>
 /// Opens cases reported by people (the case API, Open311 and the twin view's incident panel): finds the grid and

@@ -33,7 +33,10 @@ public interface ICityDirectory
 
     DeviceKind? KindOf(string deviceId);
 
-    /// <summary>The grid a point lies in (or the nearest one just outside a border); null outside the city.</summary>
+    /// <summary>
+    /// The grid whose polygon holds the point (or whose border is within the configured tolerance of a few metres, for
+    /// boundary rounding); null when no grid's polygon does: outside the city, or in a hole or sliver of it.
+    /// </summary>
     string? GridAt(GeoPoint point);
 
     /// <summary>The <paramref name="count"/> cameras nearest the point, nearest first, with their live status; only online ones if asked.</summary>

@@ -25,4 +25,7 @@ public readonly record struct GeoPoint([property: Id(0)] double Longitude, [prop
     public bool IsValid => double.IsFinite(Longitude) && double.IsFinite(Latitude) && Longitude is >= -180 and <= 180 && Latitude is >= -90 and <= 90;
 
     public override string ToString() => FormattableString.Invariant($"{Longitude:0.######},{Latitude:0.######}");
+
+    /// <summary>The point as people read and type it, latitude first: "lat 31.14307, long 121.49659".</summary>
+    public string ToLatLongString() => FormattableString.Invariant($"lat {Latitude}, long {Longitude}");
 }

@@ -73,9 +73,14 @@ public sealed record TwinActor(string Name, IReadOnlyList<TwinRole> Roles, strin
     public string RoleList => Roles.Count == 0 ? "-" : string.Join(",", Roles);
 }
 
-/// <summary>An action the actor's roles do not allow. It has been audited; the API answers 403.</summary>
-public sealed class TwinForbiddenException(TwinActor actor, TwinAction action)
-    : UnauthorizedAccessException($"{actor.Name} ({actor.RoleList}) may not {Describe(action)}: that needs the role {string.Join(" or ", TwinPermissions.RolesFor(action))}.")
+/// <summary>
+/// An action the actor may not take: its roles do not allow it, or (<paramref name="account"/>) its account does not
+/// (disabled, or removed), whatever roles it holds. It has been audited; the API answers 403.
+/// </summary>
+public sealed class TwinForbiddenException(TwinActor actor, TwinAction action, string? account = null)
+    : UnauthorizedAccessException(account is null
+        ? $"{actor.Name} ({actor.RoleList}) may not {Describe(action)}: that needs the role {string.Join(" or ", TwinPermissions.RolesFor(action))}."
+        : $"{actor.Name} may not {Describe(action)}: {account}.")
 {
     public TwinActor Actor { get; } = actor;
 

@@ -26,7 +26,11 @@ public sealed record AreaSummary(
     [property: Id(2)] IndexReasons Reasons,
     [property: Id(3)] DateTimeOffset At);
 
-/// <summary>Case-handling indicators: 按期处置率, 结案率, 返工率, overdue and backlog.</summary>
+/// <summary>
+/// Case-handling indicators: 按期处置率 (on time among the steps come due, every step's deadline counting: register,
+/// dispatch, dispose, check; an open case past its deadline is a late step), 结案率 (closed among the closed and the
+/// open cases overdue at any step), 返工率, overdue and backlog.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("CityOps.Signs.CaseIndicators")]
 public sealed record CaseIndicators(
     [property: Id(0)] double OnTimeDisposalRate,

@@ -48,7 +48,8 @@ public sealed class CaseGrain(
             StepDueAt: now.AddMinutes(deadlines.Register), StepOverdue: false,
             DisposalDueAt: report.DisposalDueOverride, DisposedAt: null, DisposalOverdue: false,
             ReworkCount: 0, EvaluationScore: null,
-            Timeline: [new CaseTimelineEntry(now, report.ReportedBy, "上报 Reported", null, CaseStatus.Reported, report.Description)]);
+            Timeline: [new CaseTimelineEntry(now, report.ReportedBy, "上报 Reported", null, CaseStatus.Reported, report.Description)],
+            Address: report.Address);
         await SaveAndPublishAsync(previous, "report");
         return state.State.Record;
     }
@@ -70,6 +71,10 @@ public sealed class CaseGrain(
         var deadlines = catalogue.Get(record.CategoryCode).DeadlinesIn(await ModeOfAsync(record.GridCode));
         var now = time.GetUtcNow();
         var disposalDue = record.DisposalDueAt;
+        // Every step with a deadline counts for the on-time rate; starting to handle keeps the disposal's deadline,
+        // which the feedback answers.
+        var answersDeadline = step.Action != CaseAction.StartHandling && record.StepDueAt is not null;
+        var late = answersDeadline && (record.StepOverdue || now > record.StepDueAt);
         record = step.Action switch
         {
             CaseAction.Register => record with { StepDueAt = now.AddMinutes(deadlines.Dispatch) },
@@ -106,6 +111,8 @@ public sealed class CaseGrain(
         {
             Status = next,
             StepOverdue = keepsStepDeadline && record.StepOverdue,
+            StepsOnTime = record.StepsOnTime + (answersDeadline && !late ? 1 : 0),
+            StepsLate = record.StepsLate + (late ? 1 : 0),
             Timeline = [.. record.Timeline, new CaseTimelineEntry(now, step.Actor, Label(step.Action), record.Status, next, step.Reason ?? step.Team)],
         };
         await SaveAndPublishAsync(previous, step.Action.ToString());

@@ -8,7 +8,9 @@ namespace CityOps.Twin.Grains.Signs;
 /// <summary>
 /// Counters from a grid's devices and cases, and indices from counters. Indices are 0-100, 100 healthiest:
 /// flood and safety are 100 × (1 − mean severity) of their sensors (and elevators, for safety); infrastructure
-/// is 100 × (1 − trouble per device); case handling mixes the on-time disposal, closure and (no) rework rates.
+/// is 100 × (1 − trouble per device); case handling mixes the on-time, closure and (no) rework rates, in which a
+/// case counts once a deadline of it has come: a step taken (on time or late), or an open case overdue at any step
+/// (late, and due to close but not closed). An open case within its deadlines counts for nothing either way.
 /// </summary>
 public sealed class VitalSignsCalculator(VitalSignsWeights weights)
 {
@@ -65,7 +67,7 @@ public sealed class VitalSignsCalculator(VitalSignsWeights weights)
             Add(trouble, device.DeviceId, device.Name, infrastructure);
         }
 
-        int open = 0, overdue = 0, closed = 0, dueToClose = 0, disposalsDue = 0, onTime = 0, reworks = 0;
+        int open = 0, overdue = 0, closed = 0, dueToClose = 0, stepsDue = 0, stepsOnTime = 0, reworks = 0;
         foreach (var record in cases.Where(c => c.Status != CaseStatus.Cancelled))
         {
             var isClosed = record.Status is CaseStatus.Closed or CaseStatus.Evaluated;
@@ -73,19 +75,25 @@ public sealed class VitalSignsCalculator(VitalSignsWeights weights)
             open += record.IsOpen ? 1 : 0;
             overdue += late ? 1 : 0;
             closed += isClosed ? 1 : 0;
-            dueToClose += isClosed || (record.IsOpen && record.DisposalOverdue) ? 1 : 0;
-            disposalsDue += record.DisposedAt is not null || (record.IsOpen && record.DisposalOverdue) ? 1 : 0;
-            onTime += record.DisposedOnTime ? 1 : 0;
+            // A case overdue at any step is due and not done: nobody acting must cost as much as acting late.
+            dueToClose += isClosed || late ? 1 : 0;
+            stepsDue += record.StepsOnTime + record.StepsLate + (record.IsOpen && record.StepOverdue ? 1 : 0);
+            stepsOnTime += record.StepsOnTime;
             reworks += record.ReworkCount;
             Add(handling, record.CaseId, record.Title, (late ? 1 : 0) + record.ReworkCount);
         }
 
         var counters = new AreaCounters(floodSensors, floodSeverity, safetyItems, safetySeverity, deviceCount, deviceTrouble,
-            open, overdue, closed, dueToClose, disposalsDue, onTime, reworks);
+            open, overdue, closed, dueToClose, stepsDue, stepsOnTime, reworks);
         return (counters, new IndexReasons(Top(flood), Top(safety), Top(trouble), Top(handling)));
     }
 
-    /// <summary>An area's counters are its children's summed; its reasons are the children that weigh most on each index.</summary>
+    /// <summary>
+    /// An area's counters are its children's summed. Its flood, safety and infrastructure reasons are the children
+    /// that weigh most; its case-handling reasons are the cases themselves (overdue, reworked), the heaviest of its
+    /// children's, so that a duty operator sees at every level which cases to chase. Each child lists its heaviest
+    /// <see cref="ReasonCount"/>, so the heaviest of those are the area's.
+    /// </summary>
     public (AreaCounters Counters, IndexReasons Reasons) FromChildren(IReadOnlyCollection<AreaSummary> children)
     {
         var counters = children.Aggregate(AreaCounters.Zero, (sum, child) => sum + child.Counters);
@@ -95,7 +103,7 @@ public sealed class VitalSignsCalculator(VitalSignsWeights weights)
             By(c => c.FloodSeverity),
             By(c => c.SafetySeverity),
             By(c => c.DeviceTrouble),
-            By(c => c.CasesOverdue + c.Reworks)));
+            Top(children.SelectMany(c => c.Reasons.CaseHandling).ToList())));
     }
 
     public VitalSigns Signs(AreaDefinition area, AreaCounters counters, IndexReasons reasons, DateTimeOffset at)
@@ -103,7 +111,7 @@ public sealed class VitalSignsCalculator(VitalSignsWeights weights)
         var flood = Index(counters.FloodSeverity, counters.FloodSensors);
         var safety = Index(counters.SafetySeverity, counters.SafetyItems);
         var infrastructure = Index(counters.DeviceTrouble, counters.Devices);
-        var onTimeRate = Rate(counters.DisposalsOnTime, counters.DisposalsDue, whenNone: 1);
+        var onTimeRate = Rate(counters.StepsOnTime, counters.StepsDue, whenNone: 1);
         var closureRate = Rate(counters.CasesClosed, counters.CasesDueToClose, whenNone: 1);
         var reworkRate = Rate(counters.Reworks, counters.CasesDueToClose, whenNone: 0);
         var caseHandling = 100 * (weights.OnTimeDisposal * onTimeRate + weights.Closure * closureRate + weights.NoRework * (1 - Math.Min(1, reworkRate)));

@@ -27,8 +27,12 @@ public sealed record VitalSignsWeights(
 {
     /// <summary>
     /// Alarm levels weigh a quarter each step (blue 0.25 ... red 1); a trapped elevator weighs as a red alarm,
-    /// a fault as orange, maintenance a quarter; an offline device counts whole. Case handling mixes on-time
-    /// disposal 40 %, closure 40 %, no rework 20 %. The composite weighs flood and safety 30 % each, the
+    /// a fault as orange, maintenance a quarter; an offline device counts whole. Case handling mixes the on-time
+    /// rate 40 % (<see cref="OnTimeDisposal"/>: steps taken by their deadline among those come due, every step's
+    /// deadline counting, register, dispatch, dispose and check, as GB/T 30428's 按期处置率 and the overdue backlog:
+    /// an open case past its step's deadline is a late step), closure 40 % (closed among the closed and the open
+    /// cases overdue at any step) and no rework 20 %. A city where nobody acts on overdue cases scores 20, no better
+    /// than one that acts late; an open case within its deadlines costs nothing. The composite weighs flood and safety 30 % each, the
     /// infrastructure and case-handling indices 20 % each.
     /// </summary>
     public static VitalSignsWeights Default { get; } = new(

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -22,7 +23,8 @@ public static class AccountApi
         app.MapPost("account/signout", SignOutFormAsync).ExcludeFromDescription().RequireAuthorization();
 
         var api = app.MapGroup("api/account").WithTags("Account");
-        api.MapPost("/signin", SignInJsonAsync).DisableAntiforgery().WithSummary("Signs in with a name and password; the answer sets the session cookie.");
+        api.MapPost("/signin", SignInJsonAsync).DisableAntiforgery().Accepts<SignInRequest>("application/json")
+            .WithSummary("Signs in with a name and password; the answer sets the session cookie.");
         api.MapPost("/signout", async (HttpContext context, IAuditLog audit) =>
         {
             await SignOutAsync(context, audit);
@@ -44,14 +46,39 @@ public static class AccountApi
         };
     }
 
-    private static async Task<IResult> SignInJsonAsync(SignInRequest request, HttpContext context, UserDirectory users, SignInThrottle throttle, IAuditLog audit) =>
-        await SignInAsync(context, users, throttle, audit, request.Name, request.Password, TwinChannels.Api) switch
+    /// <summary>
+    /// The body is read here rather than bound by the framework, whose refusal of a body that is not JSON is a bare 400:
+    /// a client is told what was wrong with it.
+    /// </summary>
+    private static async Task<IResult> SignInJsonAsync(HttpContext context, UserDirectory users, SignInThrottle throttle, IAuditLog audit)
+    {
+        const string Shape = "a JSON object {\"name\": \"...\", \"password\": \"...\"}";
+        if (!context.Request.HasJsonContentType())
+        {
+            return Results.Problem($"The body must be {Shape} sent as application/json; it came as '{context.Request.ContentType ?? "no content type"}'.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Sign-in refused");
+        }
+        SignInRequest? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync<SignInRequest>(context.RequestAborted);
+        }
+        catch (JsonException exception)
+        {
+            return Results.Problem($"The body is not {Shape}: {exception.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Sign-in refused");
+        }
+        if (request is null)
+        {
+            return Results.Problem($"The body is JSON null, not {Shape}.", statusCode: StatusCodes.Status400BadRequest, title: "Sign-in refused");
+        }
+        return await SignInAsync(context, users, throttle, audit, request.Name, request.Password, TwinChannels.Api) switch
         {
             SignInOutcome.SignedIn => Results.Ok(new Me(request.Name!.Trim(), (await users.CurrentAsync(request.Name.Trim()))!.Roles)),
             SignInOutcome.Locked => Results.Problem(
                 $"Too many failed sign-ins for this name; try again in {context.Response.Headers.RetryAfter} s.", statusCode: StatusCodes.Status429TooManyRequests, title: "Sign-in locked"),
             _ => Results.Problem("The name or the password is wrong, or the user is disabled.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed"),
         };
+    }
 
     private enum SignInOutcome
     {

@@ -46,11 +46,16 @@ public static class CaseApi
 
     internal static async Task<IResult> ReportAsync(ReportRequest report, TwinActor actor, ITwinCommands commands)
     {
+        if (report.Longitude is null || report.Latitude is null)
+        {
+            return Results.Problem($"longitude and latitude (WGS84) are required: {(report.Latitude is null ? "latitude" : "longitude")} is missing.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid case");
+        }
         try
         {
             var record = await commands.ReportCaseAsync(actor, new CaseReport(
                 report.Title ?? string.Empty, report.Description ?? string.Empty, report.CategoryCode ?? string.Empty,
-                report.Source ?? CaseSource.Patrol, new GeoPoint(report.Longitude ?? double.NaN, report.Latitude ?? double.NaN), actor.Name));
+                report.Source ?? CaseSource.Patrol, new GeoPoint(report.Longitude.Value, report.Latitude.Value), actor.Name));
             return Results.Created($"/api/cases/{record.CaseId}", record);
         }
         catch (CaseInputException exception)

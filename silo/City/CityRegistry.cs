@@ -13,14 +13,25 @@ namespace CityOps.Twin.Silo.City;
 /// </summary>
 public sealed class CityRegistry
 {
-    /// <summary>A point in no grid (a sliver of a street, just outside a border) goes to the nearest grid within this distance.</summary>
-    public const double NearestGridMeters = 300;
+    /// <summary>
+    /// How far outside every grid's polygon a point may lie and still count as in the nearest grid: boundary rounding
+    /// only. The demo city's outlines are stored to 6 decimals (0.1 m) and imported files often have 5 (1.1 m); a
+    /// point farther out is in no grid and refused. <c>--City:GridToleranceMeters</c> sets another.
+    /// </summary>
+    public const double DefaultGridToleranceMeters = 2;
+
+    /// <summary>The most <c>City:GridToleranceMeters</c> may be: beyond it a point outside the city would be filed in it.</summary>
+    public const double MaxGridToleranceMeters = 50;
 
     private readonly AreaLocator<string> _grids;
-    private readonly NearestIndex<string> _gridCentres;
 
-    public CityRegistry(CityModel city)
+    public CityRegistry(CityModel city, double gridToleranceMeters = DefaultGridToleranceMeters)
     {
+        if (!(gridToleranceMeters is >= 0 and <= MaxGridToleranceMeters))
+        {
+            throw new ArgumentOutOfRangeException(nameof(gridToleranceMeters), gridToleranceMeters, $"the grid tolerance is 0 to {MaxGridToleranceMeters} m");
+        }
+        GridToleranceMeters = gridToleranceMeters;
         City = city;
         Areas = city.Areas.ToDictionary(a => a.Code, StringComparer.Ordinal);
         Sensors = city.Sensors.ToDictionary(s => s.SensorId, StringComparer.Ordinal);
@@ -28,12 +39,13 @@ public sealed class CityRegistry
         Elevators = city.Elevators.ToDictionary(e => e.ElevatorId, StringComparer.Ordinal);
         var shapes = city.Grids.Select(g => (g.Code, Shape: DemoCity.Shape(g.Outline))).ToList();
         _grids = new AreaLocator<string>(shapes.Select(s => (s.Code, (Geometry)s.Shape)));
-        _gridCentres = new NearestIndex<string>(shapes.Select(s => (s.Code, new GeoPoint(s.Shape.Centroid.X, s.Shape.Centroid.Y))));
         CameraIndex = new NearestIndex<string>(city.Cameras.Select(c => (c.CameraId, c.Position)));
         SensorIndex = new NearestIndex<string>(city.Sensors.Select(s => (s.SensorId, s.Position)));
     }
 
     public CityModel City { get; }
+
+    public double GridToleranceMeters { get; }
 
     public IReadOnlyDictionary<string, AreaDefinition> Areas { get; }
 
@@ -53,14 +65,9 @@ public sealed class CityRegistry
         : Elevators.ContainsKey(deviceId) ? DeviceKind.Elevator
         : null;
 
-    /// <summary>The grid a point lies in, or the nearest one within <see cref="NearestGridMeters"/>; null outside the city.</summary>
-    public string? GridAt(GeoPoint point)
-    {
-        if (_grids.TryLocate(point, out var grid))
-        {
-            return grid;
-        }
-        var nearest = _gridCentres.Nearest(point, 1);
-        return nearest.Count == 1 && nearest[0].DistanceMeters <= NearestGridMeters ? nearest[0].Item : null;
-    }
+    /// <summary>
+    /// The grid whose polygon holds the point, or whose border is within <see cref="GridToleranceMeters"/> of it; null
+    /// when no grid does (outside the city, in a hole of a street, in a sliver too small to be a grid).
+    /// </summary>
+    public string? GridAt(GeoPoint point) => point.IsValid && _grids.TryLocate(point, GridToleranceMeters, out var grid) ? grid : null;
 }

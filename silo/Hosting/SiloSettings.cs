@@ -1,15 +1,21 @@
+using System.Globalization;
+using CityOps.Twin.Silo.City;
 using Microsoft.Extensions.Configuration;
 
 namespace CityOps.Twin.Silo.Hosting;
 
-/// <summary>Where a silo keeps its state and which city it runs, from the command line (--data, --storage, --connection, --city) or configuration.</summary>
+/// <summary>
+/// Where a silo keeps its state and which city it runs, from the command line (--data, --storage, --connection, --city,
+/// --City:GridToleranceMeters) or configuration.
+/// </summary>
 public sealed record SiloSettings(
     string DataFolder,
     StorageKind Storage,
     string? ConnectionString,
     string? CityManifest = null,
     string? CaseCategoriesFile = null,
-    string? SensorRulesFile = null)
+    string? SensorRulesFile = null,
+    double GridToleranceMeters = CityRegistry.DefaultGridToleranceMeters)
 {
     public const string DatabaseFileName = "cityops-twin.db";
 
@@ -45,10 +51,19 @@ public sealed record SiloSettings(
             return path is null ? null : Path.GetFullPath(path);
         }
 
+        var tolerance = CityRegistry.DefaultGridToleranceMeters;
+        if (configuration["City:GridToleranceMeters"] is { } toleranceText
+            && !(double.TryParse(toleranceText, NumberStyles.Float, CultureInfo.InvariantCulture, out tolerance)
+                 && tolerance is >= 0 and <= CityRegistry.MaxGridToleranceMeters))
+        {
+            throw new SiloSettingsException($"--City:GridToleranceMeters '{toleranceText}' is not a distance from 0 to {CityRegistry.MaxGridToleranceMeters} metres; it is how far outside a grid's polygon a point may lie and still be in it (boundary rounding, {CityRegistry.DefaultGridToleranceMeters} by default).");
+        }
+
         return new SiloSettings(Path.GetFullPath(data), storage, connection,
             File("city", "a city manifest (see README, \"City import\")"),
             File("case-categories", "a case category catalogue of the shape of grains/Cases/case-categories.json"),
-            File("sensor-rules", "sensor rules of the shape of grains/Sensors/sensor-rules.json"));
+            File("sensor-rules", "sensor rules of the shape of grains/Sensors/sensor-rules.json"),
+            tolerance);
     }
 
     public string Describe() => Storage switch

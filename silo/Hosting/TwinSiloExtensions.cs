@@ -84,7 +84,7 @@ public static class TwinSiloExtensions
         services.AddTwinFeed();
 
         // The city (the demo city unless --city names a manifest) is filed into the grains after the silo has started.
-        services.AddSingleton(new CityRegistry(settings.CityManifest is { } manifest ? CityImport.Load(manifest) : DemoCity.Build()));
+        services.AddSingleton(new CityRegistry(settings.CityManifest is { } manifest ? CityImport.Load(manifest) : DemoCity.Build(), settings.GridToleranceMeters));
         services.AddSingleton<CitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
         services.AddSingleton<ICityDirectory>(sp => new CityDirectory(

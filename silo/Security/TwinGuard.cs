@@ -13,14 +13,17 @@ public sealed class TwinGuard(UserDirectory users, IAuditLog audit)
     /// <exception cref="TwinForbiddenException">The roles do not allow the action; it has been audited.</exception>
     public async Task<TwinActor> AuthorizeAsync(TwinActor actor, TwinAction action, string what, string? target)
     {
+        string? account = null;
         if (actor.Channel is TwinChannels.View or TwinChannels.Api)
         {
             var user = await users.CurrentAsync(actor.Name);
             actor = actor with { Roles = user is { Disabled: false } ? user.Roles : [] };
+            // Without this, a disabled user would be told they lack a role they hold.
+            account = user is null ? "the account no longer exists" : user.Disabled ? "the account is disabled (an administrator can enable it)" : null;
         }
         if (!actor.Can(action))
         {
-            var forbidden = new TwinForbiddenException(actor, action);
+            var forbidden = new TwinForbiddenException(actor, action, account);
             await audit.AppendAsync(AuditRecord.Of(actor, what, target, "forbidden", detail: forbidden.Message));
             throw forbidden;
         }

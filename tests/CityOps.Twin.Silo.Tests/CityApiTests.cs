@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using static System.FormattableString;
 using System.Text.Json;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Geo;
@@ -24,6 +26,50 @@ public sealed class CityApiTests(DemoSiloFixture fixture)
         Assert.All(city.Sensors, s => Assert.Equal(s.GridCode, City.GridAt(s.Position)));
         Assert.All(city.Cameras, c => Assert.Equal(c.GridCode, City.GridAt(c.Position)));
         Assert.Equal(city.Fingerprint(), DemoCity.Build().Fingerprint());
+    }
+
+    /// <summary>A click in the hole inside 三林镇: no grid's polygon holds it (it was filed as 三林镇 第318网格, 300 m off).</summary>
+    private static readonly GeoPoint SanlinHole = new(121.49659, 31.14307);
+
+    [Fact]
+    public async Task A_point_is_in_a_grid_only_if_the_grids_polygon_holds_it_give_or_take_the_tolerance_and_elsewhere_it_is_refused_lat_first()
+    {
+        // The grid border nearest the hole point, and points on the way from it into the hole.
+        var hole = NetTopologySuite.Geometries.GeometryFactory.Default.CreatePoint(new NetTopologySuite.Geometries.Coordinate(SanlinHole.Longitude, SanlinHole.Latitude));
+        var (grid, border) = City.City.Grids
+            .Select(g => (g.Code, Border: NetTopologySuite.Operation.Distance.DistanceOp.NearestPoints(DemoCity.Shape(g.Outline), hole)[0]))
+            .Select(g => (g.Code, Border: new GeoPoint(g.Border.X, g.Border.Y)))
+            .MinBy(g => g.Border.DistanceTo(SanlinHole));
+        var gap = border.DistanceTo(SanlinHole);
+        Assert.True(gap > 20, $"the hole point lies {gap:0.0} m from the nearest grid");
+        GeoPoint Outside(double metres) => new(
+            border.Longitude + (SanlinHole.Longitude - border.Longitude) * metres / gap, border.Latitude + (SanlinHole.Latitude - border.Latitude) * metres / gap);
+
+        Assert.Null(City.GridAt(SanlinHole));
+        Assert.Null(City.GridAt(Outside(10)));
+        Assert.Equal(grid, City.GridAt(Outside(1)));
+        Assert.Null(new CityRegistry(City.City, gridToleranceMeters: 0).GridAt(Outside(1)));
+        var inside = City.City.Sensors.First(s => s.GridCode == grid);
+        Assert.Equal(grid, City.GridAt(inside.Position));
+
+        var refused = await fixture.Client.PostAsJsonAsync("/api/cases", new { title = "井盖缺失", categoryCode = "0301", longitude = SanlinHole.Longitude, latitude = SanlinHole.Latitude });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("lat 31.14307, long 121.49659 is in no grid of the city.", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+        var open311 = await fixture.Client.PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["service_code"] = "0301", ["lat"] = "31.14307", ["long"] = "121.49659",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, open311.StatusCode);
+        Assert.Contains("lat 31.14307, long 121.49659 is in no grid of the city", await open311.Content.ReadAsStringAsync());
+        var swapped = await fixture.Client.PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["service_code"] = "0301", ["lat"] = Invariant($"{inside.Position.Longitude:R}"), ["long"] = Invariant($"{inside.Position.Latitude:R}"),
+        }));
+        Assert.Contains(Invariant($"lat {inside.Position.Longitude:R} is outside -90..90; lat and long look swapped: lat {inside.Position.Latitude:R}, long {inside.Position.Longitude:R} is in the city"),
+            await swapped.Content.ReadAsStringAsync());
+        var accepted = await fixture.Client.PostAsJsonAsync("/api/cases", new { title = "井盖缺失", categoryCode = "0301", longitude = inside.Position.Longitude, latitude = inside.Position.Latitude });
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Equal(grid, (await accepted.Content.ReadFromJsonAsync<CityOps.Twin.Contracts.Cases.CaseRecord>(DemoSiloFixture.Json))!.GridCode);
     }
 
     [Fact]

@@ -44,4 +44,16 @@ public sealed class SiloSettingsTests
 
         Assert.Contains(message, error.Message);
     }
+
+    [Fact]
+    public void The_grid_tolerance_is_a_few_metres_unless_set_and_a_bad_one_is_refused_with_what_is_allowed()
+    {
+        Assert.Equal(2, Parse().GridToleranceMeters);
+        Assert.Equal(5, Parse("--City:GridToleranceMeters", "5").GridToleranceMeters);
+        foreach (var bad in new[] { "300", "-1", "abc", "NaN" })
+        {
+            var error = Assert.Throws<SiloSettingsException>(() => Parse("--City:GridToleranceMeters", bad));
+            Assert.StartsWith($"--City:GridToleranceMeters '{bad}' is not a distance from 0 to 50 metres", error.Message);
+        }
+    }
 }

@@ -113,7 +113,9 @@ public sealed class VitalSignsScenarioTests
         const double flood = 100 * (1 - (0 + 0.25 + 0.75 + 1.0 + 0) / 5);          // 4 waterlogging points + the river gauge
         const double safety = 100 * (1 - (0.5 + 1.0 + 0 + 1.0) / 4);              // gas, trapped lift, maintained lift, crack
         const double infrastructure = 100 * (1 - (1.0 + 0.25) / 11);              // offline camera, maintained lift; 11 devices
-        const double onTime = 2.0 / 3, closure = 2.0 / 3, rework = 1.0 / 3;      // P1, P2 on time and closed; P3 late; P2 reworked once
+        // Steps with a deadline: P1's four and P2's six taken on time, P3's two on time and its disposal late, and the
+        // six alarm cases' registration late. Due to close: P1 and P2 closed, P3 and the six alarm cases overdue.
+        const double onTime = 12.0 / 19, closure = 2.0 / 9, rework = 1.0 / 9;
         const double caseHandling = 100 * (0.4 * onTime + 0.4 * closure + 0.2 * (1 - rework));
         const double composite = 0.3 * flood + 0.3 * safety + 0.2 * infrastructure + 0.2 * caseHandling;
 
@@ -144,6 +146,40 @@ public sealed class VitalSignsScenarioTests
         Assert.Equal("310104-S1", district.Reasons.Flood.Single().Id);
         Assert.Equal(["310104-S1", "310104-S2"], (await silo.Grain<IAreaGrain>("310104").GetChildren()).Select(c => c.Code));
         Assert.Equal(["G1", "G2"], (await silo.Grain<IAreaGrain>("310104-S1").GetChildren()).Select(c => c.Code));
+    }
+
+    [Fact]
+    public async Task Cases_nobody_acts_on_pull_case_handling_down_once_overdue_and_every_level_names_them()
+    {
+        await using var silo = await TwinSilo.StartAsync();
+        await DefineTreeAsync(silo);
+        foreach (var id in new[] { "N1", "N2", "N3" })
+        {
+            await silo.Grain<ICaseGrain>(id).Report(new NewCase($"井盖缺失 {id}", "12345", "0301", CaseSource.Hotline12345, Xuhui, "G1", "热线"));
+        }
+        var dispatched = silo.Grain<ICaseGrain>("D1");
+        await dispatched.Report(new NewCase("井盖缺失 D1", "patrol", "0301", CaseSource.Patrol, Xuhui, "G3", "巡查员"));
+        await dispatched.Act(Register);
+        await dispatched.Act(Dispatch);
+        await ReduceAsync(silo);
+        Assert.Equal(100, (await silo.Grain<IAreaGrain>(IAreaGrain.CityCode).GetVitalSigns()).CaseHandling, 9);
+
+        // An hour on: the three reports' 15 minutes to register are long gone; D1 has its 240 minutes to dispose.
+        await silo.AdvanceAsync(TimeSpan.FromHours(1));
+        await ReduceAsync(silo);
+
+        var g1 = await silo.Grain<IGridGrain>("G1").GetVitalSigns();
+        Assert.Equal(100 * (0.4 * 0 + 0.4 * 0 + 0.2 * 1), g1.CaseHandling, 9);
+        Assert.Equal(100, (await silo.Grain<IGridGrain>("G3").GetVitalSigns()).CaseHandling, 9);
+        var city = await silo.Grain<IAreaGrain>(IAreaGrain.CityCode).GetVitalSigns();
+        // D1's registration and dispatch on time, the three registrations late; none of the three closed.
+        Assert.Equal(100 * (0.4 * 2.0 / 5 + 0.4 * 0 + 0.2 * 1), city.CaseHandling, 9);
+        Assert.Equal(new CaseIndicators(2.0 / 5, 0, 0, Overdue: 3, Backlog: 4), city.Cases);
+        foreach (var area in new[] { g1, await silo.Grain<IAreaGrain>("310104-S1").GetVitalSigns(), city })
+        {
+            Assert.Equal(["N1", "N2", "N3"], area.Reasons.CaseHandling.Select(r => r.Id));
+            Assert.Equal("井盖缺失 N1", area.Reasons.CaseHandling[0].Name);
+        }
     }
 
     [Fact]

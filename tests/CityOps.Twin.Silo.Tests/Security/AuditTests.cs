@@ -100,6 +100,41 @@ public sealed class AuditTests(SecuritySiloFixture fixture) : IClassFixture<Secu
     }
 
     [Fact]
+    public async Task A_disabled_user_acting_in_an_open_view_is_told_the_account_is_disabled_not_that_a_role_they_hold_is_missing()
+    {
+        var users = fixture.Silo.Services.GetRequiredService<UserDirectory>();
+        await users.CreateAsync("disabled-in-view", [TwinRole.Operator]);
+        var inView = new TwinActor("disabled-in-view", [TwinRole.Operator], "127.0.0.1", TwinChannels.View);
+        await users.SetDisabledAsync("disabled-in-view", true);
+
+        var refused = await Assert.ThrowsAsync<TwinForbiddenException>(() => fixture.Silo.Services.GetRequiredService<ITwinCommands>().ReportCaseAsync(
+            inView, new CaseReport("积水", "", "0302", CaseSource.Patrol, new CityOps.Twin.Contracts.Geo.GeoPoint(121.6050, 31.2050), "disabled-in-view")));
+
+        Assert.Equal("disabled-in-view may not work cases: the account is disabled (an administrator can enable it).", refused.Message);
+        Assert.Contains(await fixture.AuditAsync(actor: "disabled-in-view"), l => l.Record.Outcome == "forbidden" && l.Record.Detail == refused.Message);
+    }
+
+    [Fact]
+    public async Task A_sign_in_body_that_is_not_JSON_gets_a_problem_detail_saying_what_was_wrong()
+    {
+        var client = fixture.Silo.CreateClient();
+
+        var broken = await client.PostAsync("/api/account/signin", new StringContent("{\"name\": \"admin\", \"password\": ", System.Text.Encoding.UTF8, "application/json"));
+        var untyped = await client.PostAsync("/api/account/signin", new ByteArrayContent("{\"name\": \"admin\"}"u8.ToArray()));
+        var wrongType = await client.PostAsync("/api/account/signin", new StringContent("{\"name\": 42, \"password\": \"x\"}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.Equal("application/problem+json", broken.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("The body is not a JSON object {\"name\": \"...\", \"password\": \"...\"}: ", Detail(await broken.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, untyped.StatusCode);
+        Assert.Contains("sent as application/json; it came as 'no content type'", Detail(await untyped.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.Contains("$.name", Detail(await wrongType.Content.ReadAsStringAsync()));
+
+        static string Detail(string problem) => JsonDocument.Parse(problem).RootElement.GetProperty("detail").GetString()!;
+    }
+
+    [Fact]
     public async Task The_audit_log_exports_as_csv_for_the_admin_only_and_a_name_a_spreadsheet_would_run_is_quoted_inert()
     {
         // Anyone can put a name in the log by failing to sign in with it.
