@@ -94,7 +94,8 @@ public sealed class CapAlertLog(ICityDirectory city, IOptions<CapOptions> option
             NextIdentifier("mode", change.At), options.Value.Sender, change.At, Status(), to.IsEmergency ? "Alert" : "Cancel", Note(), [],
             "Met", covered.Kind == EmergencyKind.Typhoon ? "台风应急响应 Typhoon emergency response" : "防汛应急响应 Flood emergency response",
             to.IsEmergency ? "Immediate" : "Past", ModeSeverity(level), "Likely",
-            to.IsEmergency ? $"{areaName}启动{level}级应急响应" : $"{areaName}终止应急响应，恢复平时状态",
+            // The area's name may end in Latin letters ("... demo city"): a colon keeps it apart from the text.
+            to.IsEmergency ? $"{areaName}：启动{level}级应急响应" : $"{areaName}：终止应急响应，恢复平时状态",
             $"{to.ChangedBy}：{change.Reason}",
             [new CapArea(areaName, [.. streets.Where(s => s.Outline.Count > 0).Select(s => s.Outline[0])])]));
     }

@@ -69,6 +69,14 @@ public static class DemoCity
         var cut = Streets.AsParallel().AsOrdered().Select(street => (Street: street, Shape: streetShapes.TryGetValue(street.OsmName, out var found)
                 ? found
                 : throw new InvalidDataException($"osm-streets.wgs84.json has no street named {street.OsmName}."))).Select(s => (s.Street, s.Shape, Cells: Cut(s.Shape).ToList())).ToList();
+        // A district is drawn as the outline of its streets together (the demo city has only some of each district's
+        // streets): every ring of their union, closed over the slivers a 10 m simplification leaves between neighbours.
+        foreach (var district in cut.GroupBy(c => c.Street.DistrictCode))
+        {
+            var union = GeoJsonReader.Factory.BuildGeometry(district.Select(c => c.Shape.Buffer(Sliver))).Union().Buffer(-Sliver);
+            var index = areas.FindIndex(a => a.Code == district.Key);
+            areas[index] = areas[index] with { Outline = [.. Polygons(union).SelectMany(Outline)] };
+        }
         foreach (var (street, shape, cells) in cut)
         {
             var streetCode = $"{street.DistrictCode}-{street.Key}";
@@ -175,6 +183,12 @@ public static class DemoCity
         LinearRing Ring(IReadOnlyList<GeoPoint> ring) => GeoJsonReader.Factory.CreateLinearRing(ring.Select(p => new Coordinate(p.Longitude, p.Latitude)).ToArray());
         return GeoJsonReader.Factory.CreatePolygon(Ring(outline[0]), outline.Skip(1).Select(Ring).ToArray());
     }
+
+    /// <summary>About 10 m in degrees: the gap a 10 m simplification may leave between two neighbouring streets.</summary>
+    private const double Sliver = 1e-4;
+
+    private static IEnumerable<Geometry> Polygons(Geometry shape) =>
+        shape is MultiPolygon many ? many.Geometries : [shape];
 
     private static IReadOnlyList<IReadOnlyList<GeoPoint>> Outline(Geometry shape)
     {

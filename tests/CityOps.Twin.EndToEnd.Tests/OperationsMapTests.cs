@@ -70,6 +70,11 @@ public sealed class OperationsMapTests(LiveTwin twin)
         Assert.Equal(expected.Select(c => c.CameraId), await cameras.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.cameraId)"));
         await Assertions.Expect(panel.GetByTestId("incident-grid")).ToHaveAttributeAsync("data-grid", new System.Text.RegularExpressions.Regex(".+"));
         await Assertions.Expect(panel.Locator("[data-testid=nearby-sensors] tr[data-sensor-id]")).ToHaveCountAsync(5);
+        // The panel opens on the half of the map away from the point, and does not cover it.
+        var frame = (await map.BoundingBoxAsync())!;
+        await Assertions.Expect(panel).ToHaveAttributeAsync("data-side", pixel[0] > frame.Width / 2 ? "left" : "right");
+        var box = (await panel.BoundingBoxAsync())!;
+        Assert.False(box.X - frame.X <= pixel[0] && pixel[0] <= box.X - frame.X + box.Width, $"the incident panel covers the point clicked at x {pixel[0]:0}");
         await LiveTwin.ScreenshotAsync(page, "map-incident");
 
         // One click opens a case at the point, in its grid.
@@ -107,6 +112,33 @@ public sealed class OperationsMapTests(LiveTwin twin)
             .ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = Remaining(posted) });
         Assert.True(posted.Elapsed < TimeSpan.FromSeconds(2), $"took {posted.Elapsed}");
         await LiveTwin.ScreenshotAsync(map, "map-alarm");
+    }
+
+    [Fact]
+    public async Task The_worst_grid_is_outlined_and_listed_first_and_the_map_draws_its_context_with_the_attribution()
+    {
+        const string SensorId = "WL-00455";
+        var map = await twin.OpenAsync("/");
+        var canvas = map.GetByTestId("city-map");
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-drawn", "true");
+        // Where the commander is: metro lines and stations, elevated roads, and OpenStreetMap's attribution, as the ODbL asks.
+        Assert.True(int.Parse((await canvas.GetAttributeAsync("data-metro"))!) > 0);
+        Assert.True(int.Parse((await canvas.GetAttributeAsync("data-stations"))!) > 0);
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-attribution", "© OpenStreetMap contributors (ODbL)");
+        await Assertions.Expect(map.GetByTestId("map-symbols")).ToContainTextAsync("地铁");
+
+        // One flooded point: on the flood index its grid falls to the bottom, outlined on the map and first in the list.
+        var sensor = await twin.GetAsync<SensorSnapshot>($"/api/devices/{SensorId}");
+        await twin.PostAsync("/api/ingest/readings", new
+        {
+            readings = new[] { new { sensorId = SensorId, measuredAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), value = sensor.Thresholds.Red + 10 } },
+        });
+        await map.GetByTestId("map-index").SelectOptionAsync("Flood");
+        var first = map.Locator("[data-testid=worst-grids] li").First;
+        await Assertions.Expect(first).ToHaveAttributeAsync("data-grid", sensor.File.GridCode);
+        await Assertions.Expect(first).ToHaveClassAsync("bad");
+        await Assertions.Expect(canvas).Not.ToHaveAttributeAsync("data-worst", "0");
+        await LiveTwin.ScreenshotAsync(map, "map-worst");
     }
 
     private static float Remaining(Stopwatch since) => (float)Math.Max(1, 2_000 - since.Elapsed.TotalMilliseconds);

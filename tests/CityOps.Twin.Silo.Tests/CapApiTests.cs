@@ -80,6 +80,9 @@ public sealed class CapApiTests
         var streets = city.Areas.Values.Count(a => a.ParentCode == district.Code);
         Assert.Equal(streets, alert.Descendants(Cap + "polygon").Count());
         Assert.Equal(district.Name, alert.Descendants(Cap + "areaDesc").Single().Value);
+        // The area's name is kept apart from the text (it was "...demo city启动" for the whole city).
+        Assert.Equal($"{district.Name}：启动II级应急响应", alert.Descendants(Cap + "headline").Single().Value);
+        Assert.Equal($"{district.Name}：终止应急响应，恢复平时状态", (await AlertAsync(http, entries[1])).Descendants(Cap + "headline").Single().Value);
     }
 
     [Theory]

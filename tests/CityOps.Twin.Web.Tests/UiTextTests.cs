@@ -58,6 +58,26 @@ public sealed partial class UiTextTests
         Assert.Equal("—", UiText.EnglishText.Countdown(null, now));
     }
 
+    [Fact]
+    public void A_name_of_the_city_is_given_in_English_word_by_word_where_an_English_one_exists()
+    {
+        Assert.Equal("Waterlogging point WL-00100", UiText.EnglishText.Name("积水点 WL-00100"));
+        Assert.Equal("Sanlin Town grid 318", UiText.EnglishText.Name("三林镇 第318网格"));
+        Assert.Equal("Sanlin Town building 243 lift 4", UiText.EnglishText.Name("三林镇 243号楼 4号梯"));
+        Assert.Equal("上海三菱电梯 Sanlin Town", UiText.EnglishText.Name("上海三菱电梯 三林镇"));
+        Assert.Equal("三林镇 第318网格", UiText.Chinese.Name("三林镇 第318网格"));
+    }
+
+    [Fact]
+    public void A_case_title_the_twin_wrote_shows_its_category_in_the_view_language_and_one_people_wrote_stays_theirs()
+    {
+        Assert.Equal("道路积水: 积水点 WL-00100", UiText.Chinese.CaseTitle("道路积水 Road waterlogging: 积水点 WL-00100"));
+        Assert.Equal("Road waterlogging: Waterlogging point WL-00100", UiText.EnglishText.CaseTitle("道路积水 Road waterlogging: 积水点 WL-00100"));
+        Assert.Equal("People trapped: Sanlin Town building 243", UiText.EnglishText.CaseTitle("电梯困人 People trapped: 三林镇 243号楼"));
+        Assert.Equal("市民来电：张江路积水没过脚踝", UiText.Chinese.CaseTitle("市民来电：张江路积水没过脚踝"));
+        Assert.Equal("市民来电：张江路积水没过脚踝", UiText.EnglishText.CaseTitle("市民来电：张江路积水没过脚踝"));
+    }
+
     [GeneratedRegex(@"T\[""([^""]+)""\]")]
     private static partial Regex TextLookup();
 }

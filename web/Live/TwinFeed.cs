@@ -34,6 +34,7 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ITwinFe
     private readonly Lock _write = new();
     private long _version;
     private CityMode? _mode;
+    private long _lastChange = Environment.TickCount64;
 
     /// <summary>Raised after every change, on the thread that delivered it; handlers must only take note (see <see cref="LiveFrames"/>).</summary>
     public event Action? Changed;
@@ -59,6 +60,9 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ITwinFe
     public ICollection<Versioned<DeviceState>> Devices => _devices.Values;
 
     public ICollection<Versioned<CaseRecord>> Cases => _cases.Values;
+
+    /// <summary>How long ago (real time) the feed last heard a change of the city: the age of what the views show.</summary>
+    public TimeSpan SinceLastChange => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastChange));
 
     /// <summary>The city's mode as last switched (null until the feed has read it).</summary>
     public CityMode? Mode => Volatile.Read(ref _mode);
@@ -141,6 +145,7 @@ public sealed class TwinFeed(IClusterClient client, ICityDirectory city, ITwinFe
                 Store(_signs, signs.Code, signs, Newer(signs.At, _signs, signs.Code, s => s.At));
             }
         }
+        Interlocked.Exchange(ref _lastChange, Environment.TickCount64);
         if (modeChanged)
         {
             ModeChanged?.Invoke();

@@ -5,6 +5,27 @@ internal static class EnglishCatalogue
 {
     public static readonly IReadOnlyDictionary<string, string> Texts = new Dictionary<string, string>(StringComparer.Ordinal)
     {
+        ["所有网格均为 100"] = "Every grid is at 100",
+        ["运行模式"] = "Mode",
+        ["超时案件"] = "Overdue cases",
+        ["困人电梯"] = "Lifts with people trapped",
+        ["告警设备"] = "Devices in alarm",
+        ["图例"] = "Legend",
+        ["告警中的设备"] = "Device in alarm",
+        ["指数低于 60 的网格"] = "Grid below 60",
+        ["区界"] = "District",
+        ["街镇界"] = "Street or town",
+        ["地铁"] = "Metro",
+        ["车站"] = "station",
+        ["高架道路"] = "Elevated road",
+        ["最差网格"] = "Worst grids",
+        ["数据更新"] = "Data updated",
+        ["更新于"] = "updated",
+        ["秒前"] = "s ago",
+        ["分钟前"] = "min ago",
+        ["小时前"] = "h ago",
+        ["维保超期"] = "Maintenance overdue",
+        ["天"] = "days",
         ["12345热线来电"] = "12345 hotline call",
         ["传感器读数序列"] = "Sensor readings over time",
         ["内容"] = "Text",
@@ -266,5 +287,33 @@ internal static class EnglishCatalogue
         ["的新密码"] = "new password",
         ["密钥"] = "Key",
         ["登录失败次数过多，请5分钟后再试。"] = "Too many failed sign-ins: try again in 5 minutes.",
+    };
+
+    /// <summary>
+    /// English names of the words the city's names are made of: the demo city's device kinds, streets and districts
+    /// (their official English names). A name of the city is translated word by word (<see cref="UiText.Name"/>).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Names = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["积水点"] = "Waterlogging point",
+        ["河道水位站"] = "River gauge",
+        ["雨量站"] = "Rain gauge",
+        ["潮位站"] = "Tide gauge",
+        ["有害气体监测"] = "Gas monitor",
+        ["桥梁应变"] = "Bridge strain gauge",
+        ["桥梁裂缝"] = "Bridge crack gauge",
+        ["探头"] = "Camera",
+        ["大宁路街道"] = "Daning Road Subdistrict",
+        ["张江镇"] = "Zhangjiang Town",
+        ["金桥镇"] = "Jinqiao Town",
+        ["三林镇"] = "Sanlin Town",
+        ["北蔡镇"] = "Beicai Town",
+        ["古美路街道"] = "Gumei Road Subdistrict",
+        ["莘庄镇"] = "Xinzhuang Town",
+        ["徐泾镇"] = "Xujing Town",
+        ["静安区"] = "Jing'an District",
+        ["浦东新区"] = "Pudong New Area",
+        ["闵行区"] = "Minhang District",
+        ["青浦区"] = "Qingpu District",
     };
 }

@@ -12,7 +12,7 @@ namespace CityOps.Twin.Web.Text;
 /// The view's words. Components write the Chinese text, which is the default, and read it through this indexer;
 /// in English it is looked up in <see cref="EnglishCatalogue"/>. A test checks every text a page uses is there.
 /// </summary>
-public sealed class UiText
+public sealed partial class UiText
 {
     public static readonly UiText Chinese = new(false);
     public static readonly UiText EnglishText = new(true);
@@ -34,6 +34,44 @@ public sealed class UiText
         var space = name.IndexOf(' ');
         return space < 0 ? name : English ? name[(space + 1)..] : name[..space];
     }
+
+    /// <summary>
+    /// A name in the city (an area, a device, a building) in the view's language: in English each word the catalogue
+    /// has a name for (a device kind's label, a street, a district) is given in English, "第12网格" as "grid 12" and
+    /// "243号楼 4号梯" as "building 243 lift 4"; a word with no English (a maintainer, an address) stays as it is.
+    /// </summary>
+    public string Name(string name)
+    {
+        if (!English || string.IsNullOrEmpty(name))
+        {
+            return name;
+        }
+        return string.Join(' ', name.Split(' ').Select(word =>
+            EnglishCatalogue.Names.TryGetValue(word, out var english) ? english
+            : GridNumber().Match(word) is { Success: true } grid ? $"grid {grid.Groups[1].Value}"
+            : BuildingNumber().Match(word) is { Success: true } building ? $"building {building.Groups[1].Value}"
+            : LiftNumber().Match(word) is { Success: true } lift ? $"lift {lift.Groups[1].Value}"
+            : word));
+    }
+
+    /// <summary>
+    /// A case's title in the view's language: titles the twin writes are "category (中文 English): subject", of which
+    /// the category's half in the view's language is shown and the subject as a name; a title people wrote stays theirs.
+    /// </summary>
+    public string CaseTitle(string title)
+    {
+        var colon = title.IndexOf(": ", StringComparison.Ordinal);
+        return colon < 0 ? Name(title) : $"{Bilingual(title[..colon])}: {Name(title[(colon + 2)..])}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^第(\d+)网格$")]
+    private static partial System.Text.RegularExpressions.Regex GridNumber();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d+)号楼$")]
+    private static partial System.Text.RegularExpressions.Regex BuildingNumber();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d+)号梯$")]
+    private static partial System.Text.RegularExpressions.Regex LiftNumber();
 
     public string Time(DateTimeOffset? at) => at is { } t ? t.ToOffset(CityOffset).ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "—";
 
@@ -174,7 +212,7 @@ public sealed class UiText
     public string Mode(Contracts.Mode.CityMode mode, IReadOnlyDictionary<string, Contracts.Signs.AreaDefinition> areas) => !mode.IsEmergency
         ? this["平时状态"]
         : $"{this["应急状态"]} · {(mode.Kind is { } kind ? Emergency(kind) : "")} {(mode.Level is { } level ? Response(level) : "")} · "
-          + (mode.IsCityWide ? this["全市"] : string.Join("、", mode.Districts.Select(d => areas.TryGetValue(d, out var area) ? area.Name : d)));
+          + (mode.IsCityWide ? this["全市"] : string.Join("、", mode.Districts.Select(d => areas.TryGetValue(d, out var area) ? Name(area.Name) : d)));
 
     public string Index(SignIndex index) => this[index switch
     {

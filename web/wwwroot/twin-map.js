@@ -9,6 +9,8 @@ const HIT_PIXELS = 9;
 // Sensor kinds of the flood layer (SensorKind: Waterlogging, RiverLevel, Rainfall, Tide).
 const FLOOD_KINDS = new Set([0, 1, 2, 3]);
 const DRAG_PIXELS = 4;
+// Grids below this value of the index shown are outlined, so a single bad grid shows at city scale.
+const WORST_BELOW = 60;
 
 function indexColour(value) {
     if (value === undefined || value === null) return "rgba(120,140,170,0.25)";
@@ -70,6 +72,12 @@ class TwinMap {
         this.sensors = points(city.sensors, "sensor");
         this.cameras = points(city.cameras, "camera");
         this.elevators = points(city.elevators, "elevator");
+        // Context: where the commander is (metro lines and stations, elevated roads), drawn under the city's own layers.
+        const context = city.context || { metro: [], elevated: [], stations: [], attribution: "" };
+        this.metro = context.metro.map(project);
+        this.elevated = context.elevated.map(project);
+        this.stations = context.stations.map(s => ({ name: s[2], x: this.x(s[0]), y: this.y(s[1]) }));
+        this.attribution = context.attribution;
     }
 
     x(lon) { return (lon - this.lon0) * this.cosLat; }
@@ -165,7 +173,9 @@ class TwinMap {
         const lon = hit ? hit.lon : this.lonOf(x), lat = hit ? hit.lat : this.latOf(y);
         this.selected = { lon, lat };
         this.redraw();
-        this.dotnet.invokeMethodAsync("OnMapClicked", lon, lat, hit && hit.kind === "case" ? hit.id : null, hit && hit.kind !== "case" ? hit.id : null);
+        // The incident panel opens on the other half of the map, so it never covers the point clicked.
+        const side = sx > rect.width / 2 ? "left" : "right";
+        this.dotnet.invokeMethodAsync("OnMapClicked", lon, lat, hit && hit.kind === "case" ? hit.id : null, hit && hit.kind !== "case" ? hit.id : null, side);
     }
 
     // The nearest visible case, else the nearest visible device, within a few pixels of the click.
@@ -247,11 +257,56 @@ class TwinMap {
                 counts.grids++;
             }
         }
+        // The worst grids outlined in red over their fill: visible at city scale, where a grid is a few pixels.
+        let worst = 0;
+        if (this.layers.grids) {
+            ctx.lineWidth = 2;
+            ctx.strokeStyle = "#ff4d4f";
+            for (const grid of this.grids) {
+                const value = this.gridValues.get(grid.code);
+                if (value === undefined || value >= WORST_BELOW) continue;
+                path(grid);
+                ctx.stroke();
+                // At city scale a 250 m grid is a few pixels: a ring around it makes it seen from across the room.
+                if (this.scale < 4000 && grid.labelX !== undefined) {
+                    const [cx, cy] = this.toScreen(grid.labelX, grid.labelY);
+                    ctx.beginPath(); ctx.arc(cx, cy, 9, 0, 2 * Math.PI); ctx.stroke();
+                }
+                worst++;
+            }
+        }
+        counts.worst = worst;
+        const line = (flat) => {
+            ctx.beginPath();
+            for (let i = 0; i < flat.length; i += 2) {
+                const [sx, sy] = this.toScreen(flat[i], flat[i + 1]);
+                if (i === 0) ctx.moveTo(sx, sy); else ctx.lineTo(sx, sy);
+            }
+            ctx.stroke();
+        };
+        // Context stays quiet beside the city's own layers: thin and translucent.
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = "rgba(214,160,92,0.45)";
+        for (const road of this.elevated) line(road);
+        ctx.lineWidth = 1.5;
+        ctx.strokeStyle = "rgba(94,200,230,0.5)";
+        for (const metro of this.metro) line(metro);
+        counts.metro = this.metro.length;
+        counts.stations = 0;
+        ctx.fillStyle = "rgba(230,247,251,0.7)";
+        ctx.strokeStyle = "rgba(11,22,38,0.9)";
+        ctx.lineWidth = 1;
+        for (const station of this.stations) {
+            const [sx, sy] = this.toScreen(station.x, station.y);
+            if (sx < -10 || sy < -10 || sx > width + 10 || sy > height + 10) continue;
+            ctx.beginPath(); ctx.arc(sx, sy, 2.5, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+            counts.stations++;
+        }
         for (const area of this.areas) {
             if (area.level === 3 || area.level === 0) continue;
             path(area);
-            ctx.lineWidth = area.level === 1 ? 2.5 : 1.2;
-            ctx.strokeStyle = area.level === 1 ? "rgba(230,240,255,0.9)" : "rgba(170,200,240,0.7)";
+            ctx.lineWidth = area.level === 1 ? 3 : 1.2;
+            ctx.strokeStyle = area.level === 1 ? "rgba(230,240,255,0.95)" : "rgba(170,200,240,0.7)";
             ctx.stroke();
         }
 
@@ -323,6 +378,26 @@ class TwinMap {
             const [sx, sy] = this.toScreen(area.labelX, area.labelY);
             ctx.strokeText(area.name, sx, sy);
             ctx.fillText(area.name, sx, sy);
+        }
+        // Station names once zoomed in enough to read them without clutter.
+        if (this.scale > 6000) {
+            ctx.font = "12px 'Noto Sans CJK SC', sans-serif";
+            ctx.textAlign = "left";
+            ctx.lineWidth = 3;
+            ctx.strokeStyle = "rgba(11,22,38,0.85)";
+            ctx.fillStyle = "#bfeaf5";
+            for (const station of this.stations) {
+                const [sx, sy] = this.toScreen(station.x, station.y);
+                ctx.strokeText(station.name, sx + 5, sy - 4);
+                ctx.fillText(station.name, sx + 5, sy - 4);
+            }
+        }
+        if (this.attribution) {
+            ctx.font = "11px sans-serif";
+            ctx.textAlign = "right";
+            ctx.fillStyle = "rgba(200,210,225,0.8)";
+            ctx.fillText(this.attribution, width - 8, height - 8);
+            this.canvas.dataset.attribution = this.attribution;
         }
         if (this.selected) {
             const [sx, sy] = this.pixelOf(this.selected.lon, this.selected.lat);
