@@ -5,6 +5,7 @@ internal static class EnglishCatalogue
 {
     public static readonly IReadOnlyDictionary<string, string> Texts = new Dictionary<string, string>(StringComparer.Ordinal)
     {
+        ["周边"] = "Around it",
         ["所有网格均为 100"] = "Every grid is at 100",
         ["运行模式"] = "Mode",
         ["超时案件"] = "Overdue cases",
