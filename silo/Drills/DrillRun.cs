@@ -60,6 +60,8 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     // Readings of hand-injected series still to come, at drill time.
     private readonly List<(TimeSpan At, string Inject, string Sensor, double Value)> _handReadings = [];
     private readonly List<VitalSignsSample> _indices = [];
+    // Each district's samples by its code, taken with the city's (under the same lock).
+    private readonly Dictionary<string, List<VitalSignsSample>> _districtIndices = new(StringComparer.Ordinal);
     private readonly Lock _pauseLock = new();
     private readonly Queue<DrillEvent> _recent = new();
     private int _alarmCount;
@@ -241,6 +243,9 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         var injects = scenario.Injects.Where(i => i.Kind != InjectKind.SensorSeries).OrderBy(i => i.At).ToList();
         var players = scenario.Players.OrderBy(p => p.At).ToList();
         var (nextReading, nextInject, nextPlayer) = (0, 0, 0);
+        // The districts are sampled with the city for the report's flood line of each: a few reads a minute (4 in
+        // the demo city, 16 in a real one), read together.
+        var districts = City.Areas.Values.Where(a => a.Level == AreaLevel.District).Select(a => a.Code).Order(StringComparer.Ordinal).ToList();
 
         for (var now = TimeSpan.Zero; now <= scenario.Duration; now += Step)
         {
@@ -282,9 +287,18 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
 
             await _silo.Driver.SettleAsync(cancellationToken);
             var sample = VitalSignsSample.Of(await Client.GetGrain<IAreaGrain>(IAreaGrain.CityCode).GetVitalSigns());
+            var districtSamples = await Task.WhenAll(districts.Select(code => Client.GetGrain<IAreaGrain>(code).GetVitalSigns()));
             lock (_indices)
             {
                 _indices.Add(sample);
+                for (var i = 0; i < districts.Count; i++)
+                {
+                    if (!_districtIndices.TryGetValue(districts[i], out var samples))
+                    {
+                        _districtIndices[districts[i]] = samples = [];
+                    }
+                    samples.Add(VitalSignsSample.Of(districtSamples[i]));
+                }
             }
             Stepped?.Invoke();
             if (now < scenario.Duration)
@@ -592,11 +606,15 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             .Concat(alerts.Where(a => !a.Identifier.StartsWith("cityops-mode", StringComparison.Ordinal)).Take(ReportedAlarmAlerts))
             .OrderBy(a => a.Sent).Select(a => a.ToXml().ToString())];
         VitalSignsSample[] indices;
+        List<DistrictIndices> districts;
         lock (_indices)
         {
             indices = [.. _indices];
+            districts = [.. _districtIndices.Select(d => new DistrictIndices(d.Key, City.Areas.TryGetValue(d.Key, out var area) ? area.Name : d.Key, [.. d.Value]))
+                .OrderBy(d => d.Code, StringComparer.Ordinal)];
         }
-        return new DrillReport(scenario.Name, scenario.Start, scenario.Duration, Speed, timeline, expected, cases, switches, indices, cap, _players);
+        var report = new DrillReport(scenario.Name, scenario.Start, scenario.Duration, Speed, timeline, expected, cases, switches, indices, cap, _players, districts);
+        return report with { Summary = DrillSummary.Of(report, sensor => City.Sensors.TryGetValue(sensor, out var file) ? file.Kind : null) };
     }
 
     /// <summary>
@@ -679,6 +697,10 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
 
         public string? Team { get; private set; }
 
+        public string? Category { get; private set; }
+
+        public CaseSource? Source { get; private set; }
+
         public TimeSpan? RegisteredAt { get; private set; }
 
         public TimeSpan? DispatchedAt { get; private set; }
@@ -702,6 +724,8 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
                 _status = record.Status;
                 Title = record.Title;
                 Team = record.Team ?? Team;
+                Category = record.CategoryCode;
+                Source = record.Source;
                 Overdue |= record.StepOverdue || record.DisposalOverdue;
                 if (record.Status == CaseStatus.Registered)
                 {
@@ -720,6 +744,6 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             }
         }
 
-        public DrillCase ToReport() => new(CaseId, Title, Inject, OpenedAt, RegisteredAt - OpenedAt, DispatchedAt - OpenedAt, ClosedAt - OpenedAt, Overdue);
+        public DrillCase ToReport() => new(CaseId, Title, Inject, OpenedAt, RegisteredAt - OpenedAt, DispatchedAt - OpenedAt, ClosedAt - OpenedAt, Overdue, Category, Source);
     }
 }

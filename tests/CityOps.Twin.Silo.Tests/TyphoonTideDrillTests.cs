@@ -144,5 +144,15 @@ public sealed class TyphoonTideDrillTests
         {
             Assert.Contains(section, html);
         }
+        // The page reads as a report: its summary first, the proposals and switches marked on the plots, each
+        // district's flood line, and the thousands of cases and timeline lines collapsed.
+        Assert.InRange(html.IndexOf("data-testid=\"report-summary\"", StringComparison.Ordinal), 0, html.IndexOf("<svg", StringComparison.Ordinal));
+        Assert.Equal((report.Timeline.Count(e => e.Kind == "alarm"), report.Cases.Count, report.ModeSwitches.Count), (report.Summary!.Alarms, report.Summary.Cases, report.Summary.Modes.Count));
+        var cityPlot = html[html.IndexOf("<svg", StringComparison.Ordinal)..html.IndexOf("</svg>", StringComparison.Ordinal)];
+        Assert.Equal(proposals.Count, System.Text.RegularExpressions.Regex.Count(cityPlot, "data-marker=\"proposal\""));
+        Assert.Equal(report.ModeSwitches.Count, System.Text.RegularExpressions.Regex.Count(cityPlot, "data-marker=\"switch\""));
+        Assert.Contains(">24:00</text>", cityPlot);
+        Assert.Equal(4, report.Districts!.Count);
+        Assert.Contains($"<details data-testid=\"report-cases\"><summary>全部案件 All {report.Cases.Count} cases</summary>", html);
     }
 }
