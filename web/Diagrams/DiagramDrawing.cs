@@ -1,5 +1,6 @@
 using Blazor.Diagrams;
 using Blazor.Diagrams.Core.Behaviors;
+using Blazor.Diagrams.Core.Extensions;
 using Blazor.Diagrams.Core.PathGenerators;
 using Blazor.Diagrams.Options;
 
@@ -31,6 +32,17 @@ public static class DiagramDrawing
         diagram.UnregisterBehavior<DragNewLinkBehavior>();
         diagram.UnregisterBehavior<KeyboardShortcutsBehavior>();
         return diagram;
+    }
+
+    /// <summary>Zooms the diagram to fit its box and centres it across the box's width (the library's fit leaves it at the left).</summary>
+    public static void FitToContainer(BlazorDiagram diagram)
+    {
+        diagram.ZoomToFit(Margin);
+        if (diagram.Container is { } box && diagram.Nodes.Count > 0)
+        {
+            var width = (diagram.Nodes.GetBounds().Width + 2 * Margin) * diagram.Zoom;
+            diagram.UpdatePan(Math.Max(0, (box.Width - width) / 2), 0);
+        }
     }
 
     /// <summary>The colour of an expected action's state (pending, met, missed) on its links.</summary>
