@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CityOps.Twin.Contracts.Drills;
 
 /// <summary>A running (or finished) drill as the drill controller sees it; all times are drill time (<see cref="Now"/> is the drill clock's date and time).</summary>
@@ -16,13 +18,30 @@ public sealed record DrillStatus(
     string? Failure,
     bool Preparing = false,
     DrillPlayers? Players = null,
-    DateTimeOffset? Now = null)
+    DateTimeOffset? Now = null,
+    // For the drill page's graph; left out of the API's status, which a client polls (the typhoon's has 1,540 injects).
+    [property: JsonIgnore] DrillPlan? Plan = null)
 {
     /// <summary>preparing (the city's copy is being filed), running, paused or finished.</summary>
     public string State => Finished ? "finished" : Preparing ? "preparing" : Paused ? "paused" : "running";
 }
 
 public sealed record DrillLine(TimeSpan At, string Kind, string What);
+
+/// <summary>
+/// The scenario a drill plays, as the drill page draws it: its injects, the expected actions they start and what
+/// the script will do for the roles nobody plays. Made once when the drill starts; all times are drill time.
+/// </summary>
+public sealed record DrillPlan(IReadOnlyList<DrillPlanInject> Injects, IReadOnlyList<DrillPlanExpectation> Expected, IReadOnlyList<DrillPlanAction> Script);
+
+/// <summary>An inject of the scenario: its id, its kind (SensorSeries, ElevatorTrapped...) and when it comes.</summary>
+public sealed record DrillPlanInject(string Id, string Kind, TimeSpan At);
+
+/// <summary>An expected action (its id is the evaluation's): the inject that starts its clock (null: the drill's start) and its time.</summary>
+public sealed record DrillPlanExpectation(string Id, string Action, string? Inject, TimeSpan Within);
+
+/// <summary>A scripted player's action: when, what, by whom, and for a dispatch the inject whose case it is.</summary>
+public sealed record DrillPlanAction(TimeSpan At, string Action, string By, string? Inject);
 
 /// <summary>
 /// An expected action as it stands, on the drill clock: pending until it is met or its deadline passes (missed);

@@ -34,6 +34,8 @@ public sealed class DrillDesk(
     private string? _report;
     private string? _failure;
     private TwinCity? _city;
+    // The running drill's scenario as the drill page draws it: made once at the start, carried by every status.
+    private DrillPlan? _plan;
     private int _handInjects;
     private int _notedPending;
 
@@ -80,8 +82,10 @@ public sealed class DrillDesk(
                 throw new InvalidOperationException(exception.Message, exception);
             }
             _failure = null;
+            var plan = scenario.Plan(players);
+            Volatile.Write(ref _plan, plan);
             Volatile.Write(ref _status, new DrillStatus(scenario.Name, TimeSpan.Zero, scenario.Duration, speed, false, false, "Normal", 0, 0,
-                [new DrillLine(TimeSpan.Zero, "drill", "正在准备城市副本 Filing the drill's copy of the city")], [], null, Preparing: true, players));
+                [new DrillLine(TimeSpan.Zero, "drill", "正在准备城市副本 Filing the drill's copy of the city")], [], null, Preparing: true, players, Plan: plan));
             // Filing the copy takes a few seconds: the page shows the drill preparing meanwhile.
             _running = Task.Run(() => PrepareAndRunAsync(scenario, speed, players));
         }
@@ -253,7 +257,7 @@ public sealed class DrillDesk(
             progress.Alarms, progress.Cases,
             [.. progress.Recent.Select(e => new DrillLine(e.At, e.Kind, e.What))],
             [.. progress.Expected.Select(e => new DrillExpectation(e.Id, e.Action.ToString(), e.Within, e.Met, e.Delay, e.Detail, e.Due, e.By, e.Missed))],
-            _failure, Players: run.Players, Now: run.Clock.GetUtcNow()));
+            _failure, Players: run.Players, Now: run.Clock.GetUtcNow(), Plan: Volatile.Read(ref _plan)));
         Changed?.Invoke();
     }
 

@@ -279,7 +279,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             }
             for (; nextPlayer < players.Count && players[nextPlayer].At <= now; nextPlayer++)
             {
-                if (!PlayedByPeople(players[nextPlayer].Action))
+                if (!PlayedByPeople(_players, players[nextPlayer].Action))
                 {
                     await PlayAsync(players[nextPlayer]);
                 }
@@ -315,9 +315,9 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         }
     }
 
-    /// <summary>Whether people, not the script, play the role that takes this action.</summary>
-    private bool PlayedByPeople(DrillActionKind action) =>
-        action == DrillActionKind.Dispatch ? _players.OperatorsByPeople : _players.CommanderByPeople;
+    /// <summary>Whether people, not the script, play the role that takes this action: operators dispatch, the commander does the rest.</summary>
+    public static bool PlayedByPeople(DrillPlayers players, DrillActionKind action) =>
+        action == DrillActionKind.Dispatch ? players.OperatorsByPeople : players.CommanderByPeople;
 
     private List<(TimeSpan At, string Inject, string Sensor, double Value)> HandReadingsDue(TimeSpan now)
     {

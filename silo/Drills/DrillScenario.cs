@@ -1,4 +1,5 @@
 using CityOps.Twin.Contracts.Devices;
+using CityOps.Twin.Contracts.Drills;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Mode;
 
@@ -14,7 +15,14 @@ public sealed record DrillScenario(
     TimeSpan Duration,
     IReadOnlyList<DrillInject> Injects,
     IReadOnlyList<ExpectedAction> Expected,
-    IReadOnlyList<PlayerAction> Players);
+    IReadOnlyList<PlayerAction> Players)
+{
+    /// <summary>The scenario as the drill page draws it, with the script's actions only for the roles people do not play.</summary>
+    public DrillPlan Plan(DrillPlayers playedBy) => new(
+        [.. Injects.Select(i => new DrillPlanInject(i.Id, i.Kind.ToString(), i.At))],
+        [.. Expected.Select(e => new DrillPlanExpectation(e.Id, e.Action.ToString(), e.After ?? e.Inject, e.Within))],
+        [.. Players.Where(p => !DrillRun.PlayedByPeople(playedBy, p.Action)).Select(p => new DrillPlanAction(p.At, p.Action.ToString(), p.By, p.Inject))]);
+}
 
 public enum InjectKind
 {

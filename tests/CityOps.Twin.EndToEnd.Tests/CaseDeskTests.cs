@@ -101,6 +101,30 @@ public sealed class CaseDeskTests(LiveTwin twin)
     }
 
     [Fact]
+    public async Task A_step_clicked_in_the_loop_diagram_moves_the_case_on_and_one_that_needs_a_team_asks_for_it()
+    {
+        var reported = await ReportPatrolCaseAsync();
+        await twin.UserAsync("值班员", "Operator");
+        // On a laptop's screen, where the desk's detail column is narrowest.
+        var page = await twin.OpenAsync($"/cases?case={reported.CaseId}", width: 1280, height: 720, user: "值班员");
+        var loop = page.GetByTestId("case-loop");
+        await Assertions.Expect(loop.Locator("[data-current=true]")).ToHaveAttributeAsync("data-loop-status", "Reported");
+
+        await loop.Locator("[data-testid=loop-step][data-action=Register]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("case-detail")).ToHaveAttributeAsync("data-status", "Registered");
+        await Assertions.Expect(loop.Locator("[data-current=true]")).ToHaveAttributeAsync("data-loop-status", "Registered");
+
+        await loop.Locator("[data-testid=loop-step][data-action=Dispatch]").ClickAsync();
+        await page.GetByTestId("step-input").FillAsync("市政养护一队");
+        await page.GetByTestId("step-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("case-detail")).ToHaveAttributeAsync("data-status", "Dispatched");
+        await Assertions.Expect(loop.Locator("[data-loop-status=Registered]")).ToHaveAttributeAsync("data-taken", "true");
+        Assert.Equal(CaseStatus.Dispatched, (await twin.GetAsync<CaseRecord>($"/api/cases/{reported.CaseId}")).Status);
+        Assert.Empty(await page.EvaluateAsync<string[]>(LayoutTests.Problems));
+        await LiveTwin.ScreenshotAsync(page, "cases-loop");
+    }
+
+    [Fact]
     public async Task The_queue_filters_by_grid_category_and_step()
     {
         var reported = await ReportPatrolCaseAsync();

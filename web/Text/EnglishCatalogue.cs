@@ -288,6 +288,10 @@ internal static class EnglishCatalogue
         ["的新密码"] = "new password",
         ["密钥"] = "Key",
         ["登录失败次数过多，请5分钟后再试。"] = "Too many failed sign-ins: try again in 5 minutes.",
+        ["办理闭环"] = "The closed loop",
+        ["实际行动"] = "Acted",
+        ["确认孪生建议"] = "Confirm the twin's proposal",
+        ["演练进程"] = "The drill on its clock",
     };
 
     /// <summary>
