@@ -26,7 +26,7 @@ public sealed class LayoutTests(LiveTwin twin)
             for (const e of items) {
                 const r = e.getBoundingClientRect();
                 if (r.top < bar.top - 1 || r.bottom > bar.bottom + 1) problems.push(`header: ${label(e)} is taller than the header's row`);
-                if (r.right > window.innerWidth + 1) problems.push(`header: ${label(e)} runs off the screen`);
+                if (r.right > window.innerWidth + 1) problems.push(`header: ${label(e)} runs off the screen (its right edge at ${Math.round(r.right)} px of ${window.innerWidth}; the header's items: ${items.map(i => `${label(i).slice(0, 24)} ${Math.round(i.getBoundingClientRect().width)}`).join(', ')})`);
             }
             for (let i = 0; i < items.length; i++)
                 for (let j = i + 1; j < items.length; j++) {

@@ -110,8 +110,9 @@ public sealed class PlayedDrillTests(LiveTwin twin)
         foreach (var (width, height) in new[] { (1280, 720), (3840, 2160) })
         {
             await commander.SetViewportSizeAsync(width, height);
-            Assert.Empty(await commander.EvaluateAsync<string[]>(LayoutTests.Problems));
             await LiveTwin.ScreenshotAsync(commander, $"drill-played-map-{width}");
+            var problems = await commander.EvaluateAsync<string[]>(LayoutTests.Problems);
+            Assert.True(problems.Length == 0, string.Join('\n', problems));
         }
         await commander.SetViewportSizeAsync(1920, 1080);
 
