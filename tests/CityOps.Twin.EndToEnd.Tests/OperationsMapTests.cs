@@ -75,6 +75,8 @@ public sealed class OperationsMapTests(LiveTwin twin)
         await Assertions.Expect(panel).ToHaveAttributeAsync("data-side", pixel[0] > frame.Width / 2 ? "left" : "right");
         var box = (await panel.BoundingBoxAsync())!;
         Assert.False(box.X - frame.X <= pixel[0] && pixel[0] <= box.X - frame.X + box.Width, $"the incident panel covers the point clicked at x {pixel[0]:0}");
+        // The panel's short labels (a level, a reading, a distance) keep whole at the desk's size.
+        Assert.Empty(await page.EvaluateAsync<string[]>(LayoutTests.Problems));
         await LiveTwin.ScreenshotAsync(page, "map-incident");
 
         // One click opens a case at the point, in its grid.
