@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Sensors;
@@ -30,6 +31,9 @@ public static class TwinGrains
     /// <summary>The types of stored state, for the storage's System.Text.Json serializer.</summary>
     public static System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver StateTypes => GrainStateJsonContext.Default;
 
+    /// <summary>The city's grains placed by their grid (<see cref="GridPlacement"/>), with the silo's map of keys to grids if it has one.</summary>
+    public static IServiceCollection AddGridPlacement(this IServiceCollection services) => GridPlacement.Register(services);
+
     /// <summary>The case categories and sensor rules (the shipped defaults unless others are given), and the silo's mode cache.</summary>
     public static IServiceCollection AddTwinCatalogues(
         this IServiceCollection services,
@@ -48,6 +52,7 @@ public static class TwinGrains
             .AddSingleton(sensorRules ?? SensorRulebook.Default)
             .AddSingleton(new VitalSignsCalculator(weights))
             .AddSingleton(signs ?? VitalSignsOptions.Default)
-            .AddSingleton<CityModeCache>();
+            .AddSingleton<CityModeCache>()
+            .AddGridPlacement();
     }
 }

@@ -79,6 +79,7 @@ app.MapGeoJsonApi();
 app.MapOpen311Api();
 app.MapAccountApi();
 app.MapAdminApi();
+app.MapClusterApi();
 app.MapTwinView();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Mode;
@@ -13,6 +14,7 @@ namespace CityOps.Twin.Grains.Cases;
 /// category and the city's current mode. The earliest pending deadline is a one-shot reminder: when it comes
 /// due (also after a restart) the step, or the disposal, is flagged overdue.
 /// </summary>
+[GridPlacement]
 public sealed class CaseGrain(
     [PersistentState("case", TwinGrains.Storage)] IPersistentState<CaseState> state,
     CaseCategoryCatalogue catalogue,

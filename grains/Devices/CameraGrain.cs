@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
@@ -14,6 +15,7 @@ namespace CityOps.Twin.Grains.Devices;
 /// category, unless this camera's last case of that kind is still open: one puddle filmed all afternoon is
 /// one case.
 /// </summary>
+[GridPlacement]
 public sealed class CameraGrain(
     [PersistentState("camera", TwinGrains.Storage)] IPersistentState<CameraState> state, CaseCategoryCatalogue categories, TimeProvider time) : Grain, ICameraGrain
 {

@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
@@ -13,6 +14,7 @@ namespace CityOps.Twin.Grains.Devices;
 /// elevator and the episode number; Fault and Maintenance only change the indices, through the device state
 /// the grid counts.
 /// </summary>
+[GridPlacement]
 public sealed class ElevatorGrain([PersistentState("elevator", TwinGrains.Storage)] IPersistentState<ElevatorState> state, TimeProvider time) : Grain, IElevatorGrain
 {
     private const string TrappedCategory = "0701";

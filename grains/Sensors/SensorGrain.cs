@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
@@ -17,6 +18,7 @@ namespace CityOps.Twin.Grains.Sensors;
 /// a second. Level changes are written through and published on the grid's alarm and device-state streams; the
 /// readings themselves are hot state, written behind: the latest within the runtime's window, the history within 5 s.
 /// </summary>
+[GridPlacement]
 public sealed class SensorGrain(
     [PersistentState("file", TwinGrains.Storage)] IPersistentState<SensorFileState> file,
     [PersistentState("live", TwinGrains.Storage)] IPersistentState<SensorLiveState> live,

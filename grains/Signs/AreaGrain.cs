@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Signs;
 
@@ -7,6 +8,7 @@ namespace CityOps.Twin.Grains.Signs;
 /// A street, district or the city: keeps its children's latest summaries (each child calls it, one-way) and,
 /// when one changed, reports their sum to its parent on the next tick.
 /// </summary>
+[GridPlacement]
 public sealed class AreaGrain(
     [PersistentState("definition", TwinGrains.Storage)] IPersistentState<AreaDefinitionState> definition,
     [PersistentState("children", TwinGrains.Storage)] IPersistentState<AreaChildrenState> children,

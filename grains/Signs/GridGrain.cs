@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
@@ -11,6 +12,7 @@ namespace CityOps.Twin.Grains.Signs;
 /// once after a quiet spell, else once the publish interval is up (<see cref="PublishThrottle"/>; the Reduce
 /// pattern: no level ever scans the level below).
 /// </summary>
+[GridPlacement]
 public sealed class GridGrain(
     [PersistentState("definition", TwinGrains.Storage)] IPersistentState<AreaDefinitionState> definition,
     [PersistentState("tally", TwinGrains.Storage)] IPersistentState<GridTallyState> tally,

@@ -92,7 +92,7 @@ public static class AccountApi
         var address = context.Connection.RemoteIpAddress?.ToString();
         var who = (name ?? "").Trim();
         var auditName = who.Length is > 0 and <= 64 ? who : "-";
-        if (throttle.LockedFor(who) is { } locked)
+        if (await throttle.LockedForAsync(who) is { } locked)
         {
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(locked.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await audit.AppendAsync(new AuditRecord(auditName, "-", channel, address, "signin", null, "refused", Detail: $"locked after {SignInThrottle.MaxFailures} failed sign-ins"));
@@ -101,11 +101,11 @@ public static class AccountApi
         var user = await users.VerifyAsync(who, password ?? "");
         if (user is null)
         {
-            throttle.Failed(who);
+            await throttle.FailedAsync(who);
             await audit.AppendAsync(new AuditRecord(auditName, "-", channel, address, "signin", null, "refused", Detail: "wrong name or password, or the user is disabled"));
             return SignInOutcome.Refused;
         }
-        throttle.Succeeded(who);
+        await throttle.SucceededAsync(who);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SecurityHosting.Principal(user));
         await audit.AppendAsync(new AuditRecord(user.Name, string.Join(",", user.Roles), channel, address, "signin", null, "ok"));
         return SignInOutcome.SignedIn;

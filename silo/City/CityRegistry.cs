@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Grains.Spatial;
 using NetTopologySuite.Geometries;
 
@@ -11,7 +12,7 @@ namespace CityOps.Twin.Silo.City;
 /// What the silo's API knows of the city without asking grains: which areas and devices exist, which grid a
 /// point lies in, and the camera index for nearest-camera queries. Built once from the imported city.
 /// </summary>
-public sealed class CityRegistry
+public sealed class CityRegistry : IGridPlacementMap
 {
     /// <summary>
     /// How far outside every grid's polygon a point may lie and still count as in the nearest grid: boundary rounding
@@ -70,4 +71,28 @@ public sealed class CityRegistry
     /// when no grid does (outside the city, in a hole of a street, in a sliver too small to be a grid).
     /// </summary>
     public string? GridAt(GeoPoint point) => point.IsValid && _grids.TryLocate(point, GridToleranceMeters, out var grid) ? grid : null;
+
+    /// <summary>
+    /// The grid a grain's key belongs to, for placement: a grid's own code, a device's grid, and for a device's case
+    /// (<c>S-WL-00200-0001</c>: kind letter, device, episode) the device's grid. Null for areas and other keys.
+    /// </summary>
+    public string? GridOf(string grainKey)
+    {
+        if (Areas.TryGetValue(grainKey, out var area))
+        {
+            return area.Level == AreaLevel.Grid ? area.Code : null;
+        }
+        if (DeviceGrid(grainKey) is { } grid)
+        {
+            return grid;
+        }
+        var last = grainKey.LastIndexOf('-');
+        return grainKey.Length > 2 && grainKey[1] == '-' && last > 2 ? DeviceGrid(grainKey[2..last]) : null;
+    }
+
+    private string? DeviceGrid(string deviceId) =>
+        Sensors.TryGetValue(deviceId, out var sensor) ? sensor.GridCode
+        : Cameras.TryGetValue(deviceId, out var camera) ? camera.GridCode
+        : Elevators.TryGetValue(deviceId, out var elevator) ? elevator.GridCode
+        : null;
 }

@@ -1,12 +1,13 @@
 using System.Globalization;
+using System.Net;
 using CityOps.Twin.Silo.City;
 using Microsoft.Extensions.Configuration;
 
 namespace CityOps.Twin.Silo.Hosting;
 
 /// <summary>
-/// Where a silo keeps its state and which city it runs, from the command line (--data, --storage, --connection, --city,
-/// --City:GridToleranceMeters) or configuration.
+/// Where a silo keeps its state, which city it runs and which cluster it joins, from the command line (--data,
+/// --storage, --connection, --city, --City:GridToleranceMeters, --cluster) or configuration.
 /// </summary>
 public sealed record SiloSettings(
     string DataFolder,
@@ -15,7 +16,8 @@ public sealed record SiloSettings(
     string? CityManifest = null,
     string? CaseCategoriesFile = null,
     string? SensorRulesFile = null,
-    double GridToleranceMeters = CityRegistry.DefaultGridToleranceMeters)
+    double GridToleranceMeters = CityRegistry.DefaultGridToleranceMeters,
+    ClusterSettings? Cluster = null)
 {
     public const string DatabaseFileName = "cityops-twin.db";
 
@@ -63,7 +65,8 @@ public sealed record SiloSettings(
             File("city", "a city manifest (see README, \"City import\")"),
             File("case-categories", "a case category catalogue of the shape of grains/Cases/case-categories.json"),
             File("sensor-rules", "sensor rules of the shape of grains/Sensors/sensor-rules.json"),
-            tolerance);
+            tolerance,
+            ClusterSettings.From(configuration, storage));
     }
 
     public string Describe() => Storage switch
@@ -72,6 +75,62 @@ public sealed record SiloSettings(
         StorageKind.Postgres => "PostgreSQL " + new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Password = null }.ConnectionString,
         _ => "memory (nothing is kept after the silo stops)",
     };
+}
+
+/// <summary>
+/// A silo's place in a cluster of silos over one PostgreSQL database (--cluster, --silo-port, --gateway-port,
+/// --advertise): Orleans' ADO.NET membership table in that database says who is in it.
+/// </summary>
+public sealed record ClusterSettings(string Id, int SiloPort, int GatewayPort, IPAddress Advertise)
+{
+    /// <summary>Orleans' own defaults: one silo per machine needs no port options.</summary>
+    public const int DefaultSiloPort = 11111;
+
+    public const int DefaultGatewayPort = 30000;
+
+    /// <exception cref="SiloSettingsException">A cluster option is malformed or the storage cannot hold a cluster.</exception>
+    public static ClusterSettings? From(IConfiguration configuration, StorageKind storage)
+    {
+        var id = configuration["cluster"];
+        if (id is null)
+        {
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(id) || id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            throw new SiloSettingsException($"--cluster '{id}' is not a cluster id; use letters, digits, '-', '_' or '.' (every silo of one cluster gives the same).");
+        }
+        if (storage != StorageKind.Postgres)
+        {
+            throw new SiloSettingsException($"--cluster needs --storage postgres (the cluster's membership, state and reminders live in one PostgreSQL); this silo uses {storage.ToString().ToLowerInvariant()}.");
+        }
+        var silo = Port(configuration, "silo-port", DefaultSiloPort);
+        var gateway = Port(configuration, "gateway-port", DefaultGatewayPort);
+        if (silo == gateway)
+        {
+            throw new SiloSettingsException($"--silo-port and --gateway-port are both {silo}; they must differ.");
+        }
+        var advertiseText = configuration["advertise"] ?? "127.0.0.1";
+        if (!IPAddress.TryParse(advertiseText, out var advertise) || IPAddress.Any.Equals(advertise) || IPAddress.IPv6Any.Equals(advertise))
+        {
+            throw new SiloSettingsException($"--advertise '{advertiseText}' is not an address the other silos can reach this one at; give this machine's IP address (default 127.0.0.1, a cluster on one machine).");
+        }
+        return new ClusterSettings(id, silo, gateway, advertise);
+    }
+
+    private static int Port(IConfiguration configuration, string option, int fallback)
+    {
+        var text = configuration[option];
+        if (text is null)
+        {
+            return fallback;
+        }
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            ? port
+            : throw new SiloSettingsException($"--{option} '{text}' is not a TCP port (1 to 65535); each silo of a cluster on one machine needs its own, the same at every start.");
+    }
+
+    public override string ToString() => $"cluster '{Id}', silo {Advertise}:{SiloPort}, gateway {GatewayPort}";
 }
 
 public enum StorageKind

@@ -36,7 +36,7 @@ public static class SecurityHosting
         services.AddSingleton<ITwinCommands, TwinCommands>();
         services.AddSingleton<ITwinAdministration, TwinAdministration>();
         services.AddSingleton<IngestionKeys>();
-        services.AddSingleton(sp => new SignInThrottle(TimeProvider.System));
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
 
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>

@@ -1,50 +1,68 @@
-using System.Collections.Concurrent;
-
 namespace CityOps.Twin.Silo.Security;
 
 /// <summary>
 /// Slows password guessing: after <see cref="MaxFailures"/> failed sign-ins for one user name within
 /// <see cref="Window"/>, that name is locked for the rest of the window, the right password included; the
-/// answer is 429 with Retry-After. A successful sign-in clears the count. Per silo, in memory.
+/// answer is 429 with Retry-After. A successful sign-in clears the count. Cluster-wide: the count of a name lives
+/// in one grain (<see cref="ISignInLockGrain"/>) whichever silo the attempts reach.
 /// </summary>
-public sealed class SignInThrottle(TimeProvider time)
+public sealed class SignInThrottle(IGrainFactory grains)
 {
     public const int MaxFailures = 10;
 
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.OrdinalIgnoreCase);
-
     /// <summary>How long the name is still locked, or null if it may try.</summary>
-    public TimeSpan? LockedFor(string name)
+    public Task<TimeSpan?> LockedForAsync(string name) => Lock(name).LockedFor();
+
+    public Task FailedAsync(string name) => Lock(name).Failed();
+
+    public Task SucceededAsync(string name) => Lock(name).Succeeded();
+
+    // User names are matched without regard to case; the prefix keeps an empty name a valid key.
+    private ISignInLockGrain Lock(string name) => grains.GetGrain<ISignInLockGrain>("signin:" + name.Trim().ToLowerInvariant());
+}
+
+/// <summary>One user name's recent failed sign-ins, in memory: a silo's loss clears the counts it held.</summary>
+public interface ISignInLockGrain : IGrainWithStringKey
+{
+    Task<TimeSpan?> LockedFor();
+
+    Task Failed();
+
+    Task Succeeded();
+}
+
+public sealed class SignInLockGrain : Grain, ISignInLockGrain
+{
+    // Sessions and locks run on the wall clock, also where the twin's clock is a drill's or a test's.
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly Queue<DateTimeOffset> _failures = new();
+
+    public Task<TimeSpan?> LockedFor()
     {
-        if (!_failures.TryGetValue(name.Trim(), out var failures))
+        var now = _time.GetUtcNow();
+        while (_failures.Count > 0 && now - _failures.Peek() > SignInThrottle.Window)
         {
-            return null;
+            _failures.Dequeue();
         }
-        lock (failures)
-        {
-            var now = time.GetUtcNow();
-            while (failures.Count > 0 && now - failures.Peek() > Window)
-            {
-                failures.Dequeue();
-            }
-            return failures.Count >= MaxFailures ? failures.Peek() + Window - now : null;
-        }
+        return Task.FromResult<TimeSpan?>(_failures.Count >= SignInThrottle.MaxFailures ? _failures.Peek() + SignInThrottle.Window - now : null);
     }
 
-    public void Failed(string name)
+    public Task Failed()
     {
-        var failures = _failures.GetOrAdd(name.Trim(), _ => new Queue<DateTimeOffset>());
-        lock (failures)
+        _failures.Enqueue(_time.GetUtcNow());
+        while (_failures.Count > SignInThrottle.MaxFailures)
         {
-            failures.Enqueue(time.GetUtcNow());
-            while (failures.Count > MaxFailures)
-            {
-                failures.Dequeue();
-            }
+            _failures.Dequeue();
         }
+        return Task.CompletedTask;
     }
 
-    public void Succeeded(string name) => _failures.TryRemove(name.Trim(), out _);
+    public Task Succeeded()
+    {
+        _failures.Clear();
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 }
