@@ -5,11 +5,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
-namespace CityOps.Twin.Bench;
+namespace CityOps.Twin.Tests.Shared;
 
 /// <summary>
 /// The real silo as its own process on a loopback port (the demo city, the simulator off so that all load is
-/// the benchmark's): started, waited on until it serves, and stopped or killed with SIGKILL.
+/// the caller's): started, waited on until it serves, and stopped or killed with SIGKILL. Shared by the
+/// benchmarks and the cluster tests; the project compiling it names the silo's build folder in an assembly
+/// attribute <c>SiloDirectory</c>.
 /// </summary>
 internal sealed partial class SiloProcess : IAsyncDisposable
 {
@@ -20,7 +22,8 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _adminPassword = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // The first start over a data folder prints the administrator's password once; later starts sign in with what it printed.
+    // The first start over a database prints the administrator's password once; later starts over it (and the other
+    // silos of its cluster) sign in with what it printed. Keyed by the data folder, or by the cluster's database.
     private static readonly Dictionary<string, (string Password, string Key)> Credentials = [];
 
     private SiloProcess(Process process)
@@ -47,8 +50,11 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     public double SecondsToServe { get; private set; }
 
     /// <summary>Starts a silo over the storage the arguments name and waits until it serves.</summary>
-    public static async Task<SiloProcess> StartAsync(string dataFolder, IEnumerable<string> storage, TimeSpan timeout)
+    /// <param name="database">What the silo's database is known by, for its administrator's password: the data folder
+    /// unless several silos share one database (a cluster), which then give the same name.</param>
+    public static async Task<SiloProcess> StartAsync(string dataFolder, IEnumerable<string> storage, TimeSpan timeout, string? database = null)
     {
+        database ??= dataFolder;
         var directory = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloDirectory").Value!;
         var program = Path.Combine(directory, "CityOps.Twin.Silo");
         if (!File.Exists(program))
@@ -96,7 +102,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
                 await Task.Delay(10);
             }
             silo.SecondsToServe = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            await silo.SignInAsync(dataFolder, timeout);
+            await silo.SignInAsync(database, timeout);
             return silo;
         }
         catch
@@ -106,19 +112,31 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
-    private async Task SignInAsync(string dataFolder, TimeSpan timeout)
+    private async Task SignInAsync(string database, TimeSpan timeout)
     {
         Http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(100) };
-        if (!Credentials.TryGetValue(dataFolder, out var known))
+        (string Password, string Key) known;
+        lock (Credentials)
+        {
+            Credentials.TryGetValue(database, out known);
+        }
+        if (known.Password is null)
         {
             known = (await _adminPassword.Task.WaitAsync(timeout), "");
+            lock (Credentials)
+            {
+                Credentials[database] = known;
+            }
         }
         (await Http.PostAsJsonAsync("/api/account/signin", new { name = "admin", password = known.Password })).EnsureSuccessStatusCode();
         if (known.Key.Length == 0)
         {
             var created = await (await Http.PostAsJsonAsync("/api/admin/keys", new { name = "bench gateway", devices = new[] { "*" } })).Content.ReadFromJsonAsync<JsonElement>();
             known = (known.Password, created.GetProperty("secret").GetString()!);
-            Credentials[dataFolder] = known;
+            lock (Credentials)
+            {
+                Credentials[database] = known;
+            }
         }
         Http.DefaultRequestHeaders.Add("X-Api-Key", known.Key);
     }
