@@ -59,12 +59,22 @@ public sealed class DrillDesk(
 
     public event Action? Changed;
 
-    public Task StartAsync(string scenarioName, double speed, DrillPlayers? players = null)
+    public async Task StartAsync(string scenarioName, double speed, DrillPlayers? players = null)
     {
         players ??= DrillPlayers.Scripted;
         if (!(speed is >= 1 and <= DrillRun.MaxSpeed))
         {
             throw new InvalidOperationException($"A drill's speed is 1 to {DrillRun.MaxSpeed} (times real time); {speed} is not.");
+        }
+        if (_running is { IsCompleted: false })
+        {
+            throw new InvalidOperationException($"The drill '{_status?.Name}' is still running; one drill runs at a time.");
+        }
+        var holder = await ClaimAsync(scenarioName);
+        if (holder is not null)
+        {
+            throw new InvalidOperationException(
+                $"The drill '{holder.Scenario}' is running on {holder} since {holder.Since:u}; one drill runs at a time in the cluster: follow it on that silo's view.");
         }
         DrillScenario scenario;
         lock (_lock)
@@ -79,6 +89,7 @@ public sealed class DrillDesk(
             }
             catch (DrillScenarioException exception)
             {
+                _ = ReleaseAsync();
                 throw new InvalidOperationException(exception.Message, exception);
             }
             _failure = null;
@@ -90,8 +101,45 @@ public sealed class DrillDesk(
             _running = Task.Run(() => PrepareAndRunAsync(scenario, speed, players));
         }
         Changed?.Invoke();
-        return Task.CompletedTask;
     }
+
+    /// <summary>Claims the cluster's one drill for this silo (<see cref="IDrillClaimGrain"/>): null when granted, else who runs one.</summary>
+    private Task<DrillHolder?> ClaimAsync(string scenarioName)
+    {
+        var silo = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var view = services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        return Claims.Claim(new DrillHolder(silo, view, scenarioName, DateTimeOffset.UtcNow));
+    }
+
+    private async Task ReleaseAsync()
+    {
+        try
+        {
+            await Claims.Release(services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The claim lapses with this silo anyway; a later start on this silo claims it again.
+            logger.LogWarning("Could not release the cluster's drill claim: {Problem}", exception.Message);
+        }
+    }
+
+    // The claim is in memory in its grain: if that grain's silo died, the running drill claims again (every 5 s at most).
+    private long _claimedAt;
+
+    private void KeepClaim(string scenarioName)
+    {
+        var now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _claimedAt) < 5_000)
+        {
+            return;
+        }
+        Interlocked.Exchange(ref _claimedAt, now);
+        _ = ClaimAsync(scenarioName).ContinueWith(claim => _ = claim.Exception, TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    private IDrillClaimGrain Claims => services.GetRequiredService<IGrainFactory>().GetGrain<IDrillClaimGrain>(IDrillClaimGrain.Key);
 
     private DrillScenario Read(string scenarioName)
     {
@@ -114,6 +162,13 @@ public sealed class DrillDesk(
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             return;
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Drill {Drill} could not start", scenario.Name);
+            _failure = exception.Message;
+            await ReleaseAsync();
+            throw;
         }
         run.Stepped += () => Publish(run);
         run.Noted += () =>
@@ -158,6 +213,7 @@ public sealed class DrillDesk(
         Publish(run, finished: true);
         _run = null;
         await run.DisposeAsync();
+        await ReleaseAsync();
     }
 
     public void SetSpeed(double speed)
@@ -249,6 +305,10 @@ public sealed class DrillDesk(
         }
         // A status noted late (a person's action heard after the last minute) never reopens a finished drill.
         finished |= run.Finished && Volatile.Read(ref _city) is null;
+        if (!finished)
+        {
+            KeepClaim(scenario.Name);
+        }
         var progress = run.Progress();
         var mode = progress.Mode;
         Volatile.Write(ref _status, new DrillStatus(
