@@ -4,6 +4,7 @@ using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Signs;
+using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,8 @@ internal sealed class BenchTwin : IAsyncDisposable
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddTwinCatalogues();
+        // The alert journal the silo runs: in the bench's database when it has one, so an alarm pays what it pays there.
+        builder.Services.AddTwinCap(builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort: LoopbackPort.Free(), gatewayPort: LoopbackPort.Free(), serviceId: "bench-twin", clusterId: $"bench-{Guid.NewGuid():N}");

@@ -1,5 +1,6 @@
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Grains.Alerts;
 using CityOps.Twin.Grains.Live;
 
 namespace CityOps.Twin.Grains.Mode;
@@ -7,9 +8,13 @@ namespace CityOps.Twin.Grains.Mode;
 /// <summary>
 /// Holds the city's mode durably, with the grids an emergency covers and the audit of every switch. A city that
 /// has never switched is in normal mode since the grain's first activation. A switch is written before it is
-/// acknowledged and then published, so what any grain or view learns is already durable.
+/// acknowledged and then published, so what any grain or view learns is already durable. The history is the truth of
+/// the switches' CAP alerts: each switch is journaled once written, and the whole history again at activation.
 /// </summary>
-public sealed class CityModeGrain([PersistentState("mode", TwinGrains.Storage)] IPersistentState<CityModeState> state, TimeProvider time) : Grain, ICityModeGrain
+public sealed class CityModeGrain(
+    [PersistentState("mode", TwinGrains.Storage)] IPersistentState<CityModeState> state,
+    IAlertJournal journal,
+    TimeProvider time) : Grain, ICityModeGrain
 {
     private HashSet<string> _covered = [];
 
@@ -29,6 +34,11 @@ public sealed class CityModeGrain([PersistentState("mode", TwinGrains.Storage)] 
             }
         }
         _covered = [.. state.State.CoveredGrids];
+        // A switch written by a silo that died before journaling it is journaled here; the rest are kept once already.
+        if (state.State.History.Count > 0)
+        {
+            await journal.RecordSwitchesAsync(state.State.History);
+        }
     }
 
     public Task<CityMode> GetMode() => Task.FromResult(state.State.Mode!);
@@ -67,6 +77,16 @@ public sealed class CityModeGrain([PersistentState("mode", TwinGrains.Storage)] 
         state.State.History.Add(change);
         await state.WriteStateAsync();
         _covered = [.. state.State.CoveredGrids];
+        try
+        {
+            await journal.RecordSwitchesAsync([change]);
+        }
+        catch
+        {
+            // The switch stands (it is written); the next activation journals it from the history.
+            DeactivateOnIdle();
+            throw;
+        }
         await TwinPublish.ModeAsync(GrainFactory, change);
         return change;
     }

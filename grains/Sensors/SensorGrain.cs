@@ -5,7 +5,7 @@ using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
-
+using CityOps.Twin.Grains.Alerts;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
 
@@ -15,8 +15,9 @@ namespace CityOps.Twin.Grains.Sensors;
 /// A sensor's live state. Readings are applied in time order (an older or repeated one is ignored); the alarm
 /// level follows <see cref="AlarmEvaluator"/>. Entering alarm from none starts an episode and opens exactly
 /// one case for it, with an id made of the sensor and the episode number, so a replayed reading cannot open
-/// a second. Level changes are written through and published on the grid's alarm and device-state streams; the
-/// readings themselves are hot state, written behind: the latest within the runtime's window, the history within 5 s.
+/// a second. Level changes are journaled for CAP (<see cref="IAlertJournal"/>), written through and published on the
+/// grid's alarm and device-state streams; the readings themselves are hot state, written behind: the latest within
+/// the runtime's window, the history within 5 s.
 /// </summary>
 [GridPlacement]
 public sealed class SensorGrain(
@@ -26,6 +27,7 @@ public sealed class SensorGrain(
     SensorRulebook rules,
     CaseCategoryCatalogue categories,
     CityModeCache modes,
+    IAlertJournal journal,
     TimeProvider time) : Grain, ISensorGrain
 {
     /// <summary>
@@ -66,7 +68,8 @@ public sealed class SensorGrain(
             var to = AlarmEvaluator.Next(from, value, rules.For(sensorFile.Kind, _mode));
             if (to != from)
             {
-                await ChangeLevelAsync(sensorFile, from, to, new SensorReading(sensorFile.SensorId, at, value));
+                // The switch now in force (put in every silo's cache before any sensor is told) names this change.
+                await ChangeLevelAsync(sensorFile, from, to, new SensorReading(sensorFile.SensorId, at, value), modes.Current.Mode.Since);
             }
         }
     }
@@ -194,7 +197,7 @@ public sealed class SensorGrain(
             TrendPerHour(recent.State.Readings), recent.State.Readings.ToReadings(sensorFile.SensorId), rules.For(sensorFile.Kind, _mode))
         : null);
 
-    private async Task ChangeLevelAsync(SensorFile sensorFile, AlarmLevel from, AlarmLevel to, SensorReading reading)
+    private async Task ChangeLevelAsync(SensorFile sensorFile, AlarmLevel from, AlarmLevel to, SensorReading reading, DateTimeOffset? modeSwitchedAt = null)
     {
         if (from == AlarmLevel.None)
         {
@@ -213,8 +216,22 @@ public sealed class SensorGrain(
         }
 
         file.State.Level = to;
-        await file.WriteStateAsync();
-        await TwinPublish.AlarmAsync(GrainFactory, new SensorAlarmChanged(sensorFile.SensorId, sensorFile.Kind, sensorFile.GridCode, from, to, reading.Value, reading.MeasuredAt));
+        var change = new SensorAlarmChanged(sensorFile.SensorId, sensorFile.Kind, sensorFile.GridCode, from, to, reading.Value, reading.MeasuredAt);
+        try
+        {
+            // Journaled before the level is durable: a silo dying in between leaves the old level stored, so the
+            // retried reading makes the same change again, under the same identifier, which the journal keeps once.
+            await journal.RecordAlarmAsync(new JournaledAlarm(change, file.State.Episodes, modeSwitchedAt));
+            await file.WriteStateAsync();
+        }
+        catch
+        {
+            // The level in memory is ahead of the stored one: the next activation reads the stored level, so the
+            // change is made (and journaled) again rather than taken for done.
+            DeactivateOnIdle();
+            throw;
+        }
+        await TwinPublish.AlarmAsync(GrainFactory, change);
         await PublishStateAsync(sensorFile);
     }
 

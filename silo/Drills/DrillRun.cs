@@ -8,6 +8,7 @@ using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Grains;
+using CityOps.Twin.Grains.Alerts;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Live;
@@ -51,6 +52,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     private readonly DrillSiloHost _silo;
     private readonly DrillClock _clock;
     private readonly CapOptions _cap;
+    private readonly MemoryCapAlertStore _capStore;
     private readonly CapAlertLog _capLog;
     private readonly ConcurrentQueue<DrillEvent> _timeline = new();
     private readonly ConcurrentDictionary<string, DrillCaseProgress> _cases = new(StringComparer.Ordinal);
@@ -90,9 +92,11 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         Client = silo.Client;
         City = city;
         Switchboard = switchboard;
-        _capLog = new CapAlertLog(city, Options.Create(cap));
+        // The drill's grains journal into the drill silo's own memory, never the live twin's store.
+        _capStore = silo.Services.GetRequiredService<MemoryCapAlertStore>();
+        _capLog = new CapAlertLog(_capStore, city, Options.Create(cap));
         _proposer = new SwitchProposer(silo.Services.GetRequiredService<CityModeCache>(), switchboard, Options.Create(switchover));
-        listeners.Listen(this, _capLog, _proposer);
+        listeners.Listen(this, _proposer);
         switchboard.ProposalChanged += () =>
         {
             if (switchboard.Proposal is { } proposal)
@@ -173,6 +177,8 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
             ConfigureServices = services => services
                 .AddTwinCatalogues(categories, rules)
                 .AddTwinFeed()
+                .AddSingleton(new MemoryCapAlertStore(new CapOptions().Keep))
+                .AddSingleton<IAlertJournal>(sp => sp.GetRequiredService<MemoryCapAlertStore>())
                 .AddSingleton<ITwinChangeListener>(listeners)
                 // The twin view's picture of the drill's city, for the users who enter the drill: it reads the city
                 // once it is filed, then hears every change from the drill's feed, as the live view's does.
@@ -601,7 +607,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         var switches = _switches.ToList();
         var expected = scenario.Expected.Select(e => Evaluate(e, scenario, switches)).ToList();
         var cases = _cases.Values.Select(c => c.ToReport()).OrderBy(c => c.OpenedAt).ToList();
-        var alerts = _capLog.Latest(int.MaxValue).Reverse().ToList();
+        var alerts = _capLog.Render(_capStore.Latest(int.MaxValue)).Reverse().ToList();
         List<string> cap = [.. alerts.Where(a => a.Identifier.StartsWith("cityops-mode", StringComparison.Ordinal))
             .Concat(alerts.Where(a => !a.Identifier.StartsWith("cityops-mode", StringComparison.Ordinal)).Take(ReportedAlarmAlerts))
             .OrderBy(a => a.Sent).Select(a => a.ToXml().ToString())];

@@ -134,9 +134,7 @@ public static class TwinSiloExtensions
         services.AddSingleton<DrillDesk>();
         services.AddSingleton<IDrillDesk>(sp => sp.GetRequiredService<DrillDesk>());
         services.AddSingleton<Web.Live.IDrillCities>(sp => sp.GetRequiredService<DrillDesk>());
-        services.Configure<CapOptions>(configuration.GetSection("Cap"));
-        services.AddSingleton<CapAlertLog>();
-        services.AddSingleton<ITwinChangeListener>(sp => sp.GetRequiredService<CapAlertLog>());
+        services.AddTwinCap(configuration);
         return builder;
     }
 

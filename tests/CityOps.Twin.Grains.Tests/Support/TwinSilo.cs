@@ -1,7 +1,9 @@
 using CityOps.Twin.Contracts.Live;
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Grains.Alerts;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
+using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.Drills.Engine;
 using CityOps.Twin.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,6 +71,9 @@ public sealed class TwinSilo : IAsyncDisposable
             ConfigureServices = services =>
             {
                 services.AddTwinCatalogues();
+                // The grains journal their alarm changes and switches for CAP; here in memory, as a drill's silo does.
+                services.AddSingleton(new MemoryCapAlertStore(keep: 100_000));
+                services.AddSingleton<IAlertJournal>(sp => sp.GetRequiredService<MemoryCapAlertStore>());
                 if (!feed)
                 {
                     // Grains publish to the feed whether a silo hears it or not; with no feed registered, what they
