@@ -1,6 +1,6 @@
-using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Mode;
+using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Signs;
 using Microsoft.Extensions.DependencyInjection;

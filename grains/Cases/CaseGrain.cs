@@ -1,10 +1,10 @@
-using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
+using CityOps.Twin.Grains.Placement;
 
 namespace CityOps.Twin.Grains.Cases;
 

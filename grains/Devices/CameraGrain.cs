@@ -1,12 +1,11 @@
-using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Cases;
-
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
+using CityOps.Twin.Grains.Placement;
 
 namespace CityOps.Twin.Grains.Devices;
 

@@ -21,7 +21,7 @@ public interface IGridPlacementMap
 /// The city's grains placed by grid: a grid cell, its devices and their cases activate on one silo, chosen by
 /// rendezvous hashing of the grid's code over the active silos. The chatty calls of a city (a device's change to its
 /// grid, a case to its grid) stay inside a silo, grids spread evenly, and when a silo leaves only its own grids move
-/// (to the survivors, again evenly); when one joins, new activations take their share of the grids from it.
+/// (to the survivors, again evenly); when one joins, its share of the grids moves to it (<see cref="GridRebalanceFilter"/>).
 /// </summary>
 [Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed class GridPlacement : PlacementStrategy
@@ -31,6 +31,7 @@ public sealed class GridPlacement : PlacementStrategy
     {
         services.AddKeyedSingleton<PlacementStrategy, GridPlacement>(nameof(GridPlacement));
         services.AddKeyedSingleton<IPlacementDirector>(typeof(GridPlacement), (sp, _) => new GridPlacementDirector(sp.GetService<IGridPlacementMap>()));
+        services.AddSingleton<IIncomingGrainCallFilter, GridRebalanceFilter>();
         return services;
     }
 }
@@ -52,7 +53,10 @@ public sealed class GridPlacementDirector(IGridPlacementMap? map) : IPlacementDi
         return map?.GridOf(key) ?? key;
     }
 
-    /// <summary>The silo with the highest weight for the key: the same silo on every silo, whatever order they are listed in.</summary>
+    /// <summary>
+    /// The silo with the highest weight for the key: the same on every silo, whatever order they are listed in. The
+    /// weight is of the silo's endpoint, not its generation, so a silo restarted on its own ports gets its grids back.
+    /// </summary>
     public static SiloAddress Choose(string placementKey, IReadOnlyList<SiloAddress> silos)
     {
         if (silos.Count == 0)
@@ -64,7 +68,7 @@ public sealed class GridPlacementDirector(IGridPlacementMap? map) : IPlacementDi
         Span<byte> buffer = stackalloc byte[512];
         foreach (var silo in silos)
         {
-            var text = $"{placementKey}@{silo.Endpoint}@{silo.Generation}";
+            var text = $"{placementKey}@{silo.Endpoint}";
             var length = Encoding.UTF8.GetBytes(text, buffer);
             var weight = XxHash64.HashToUInt64(buffer[..length]);
             if (weight > bestWeight || (weight == bestWeight && silo.CompareTo(best) < 0))

@@ -1,13 +1,13 @@
-using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
-using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Alerts;
+using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
+using CityOps.Twin.Grains.Placement;
 
 namespace CityOps.Twin.Grains.Sensors;
 
@@ -37,6 +37,10 @@ public sealed class SensorGrain(
     public const double RecentWriteBehindSeconds = 5;
 
     private OperatingMode _mode;
+
+    // Written-behind states are saved as the grain leaves, not within their window: its next activation may be on
+    // another silo (a silo stopping, or the grid's silo changing: HotState, GridRebalanceFilter).
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => HotState.FlushAsync(this);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

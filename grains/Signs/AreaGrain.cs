@@ -1,6 +1,6 @@
-using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Grains.Placement;
 
 namespace CityOps.Twin.Grains.Signs;
 
@@ -61,8 +61,15 @@ public sealed class AreaGrain(
         return Throttle.ChangedAsync();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _childrenUnsaved ? SaveChildrenAsync() : Task.CompletedTask;
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_childrenUnsaved)
+        {
+            await SaveChildrenAsync();
+        }
+        // Saved now, not within the window: the next activation may be on another silo (HotState).
+        await HotState.FlushAsync(this);
+    }
 
     public Task PublishNow() => Throttle.PublishAsync();
 

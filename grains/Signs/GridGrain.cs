@@ -1,8 +1,8 @@
-using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Grains.Placement;
 
 namespace CityOps.Twin.Grains.Signs;
 
@@ -26,6 +26,10 @@ public sealed class GridGrain(
 
     private PublishThrottle Throttle => _throttle ??= new PublishThrottle(
         time, options.PublishInterval, due => this.RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
+
+    // Written-behind states are saved as the grain leaves, not within their window: its next activation may be on
+    // another silo (a silo stopping, or the grid's silo changing: HotState, GridRebalanceFilter).
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => HotState.FlushAsync(this);
 
     public async Task Define(AreaDefinition area)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CityOps.Twin.Grains.Placement;
 using Orleans;
 using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
@@ -13,7 +14,7 @@ namespace CityOps.Twin.Silo.Storage;
 /// names configured as write-behind (hot sensor state) return at once and are saved within their window
 /// (<see cref="WriteBehindBuffer"/>), and whatever is unsaved when the silo stops is saved before it goes.
 /// </summary>
-public sealed class GroupCommitGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly string _name;
     private readonly string _serviceId;
@@ -88,6 +89,11 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, ILifecycleParticipa
             await _queue.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Saves the grain's written-behind states now (it is deactivating; its next activation may be elsewhere).</summary>
+    public Task FlushAsync(GrainId grain) => _writeBehind.Count == 0
+        ? Task.CompletedTask
+        : Task.WhenAll(_writeBehind.Select(entry => entry.Value.FlushRowAsync(GrainStateRow.Of(_serviceId, entry.Key, grain))));
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

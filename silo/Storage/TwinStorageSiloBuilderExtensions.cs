@@ -1,3 +1,4 @@
+using CityOps.Twin.Grains.Placement;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Configuration;
@@ -59,6 +60,8 @@ public static class TwinStorageSiloBuilderExtensions
                 services.GetService<TimeProvider>() ?? TimeProvider.System,
                 services.GetRequiredService<ILogger<GroupCommitGrainStorage>>()));
             builder.Services.AddSingleton(services => (ILifecycleParticipant<ISiloLifecycle>)services.GetRequiredKeyedService<IGrainStorage>(name));
+            // A grain leaving this silo saves its written-behind states at once (HotState).
+            builder.Services.AddSingleton(services => (IHotStateFlush)services.GetRequiredKeyedService<IGrainStorage>(name));
         }
         AddDefaultStorage(builder.Services, name);
 

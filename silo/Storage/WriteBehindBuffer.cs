@@ -154,32 +154,13 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
             {
                 for (var i = 0; i < taken.Count; i++)
                 {
-                    var (row, state, write) = taken[i];
-                    var stillPending = _pending.TryGetValue(row, out var current) && ReferenceEquals(current, state);
                     if (!outcomes[i].IsCompletedSuccessfully)
                     {
                         failure ??= outcomes[i].Exception?.GetBaseException();
                         continue;
                     }
-                    if (!outcomes[i].Result)
-                    {
-                        // Another writer (an activation on another silo) saved this row after we read it: its state wins.
-                        _logger.LogError("Write-behind state '{State}' of {Grain} was not saved: the stored version is no longer {Version}",
-                            row.StateName, row.GrainIdExtension ?? row.GrainIdN1.ToString(CultureInfo.InvariantCulture), write.ExpectedVersion);
-                        if (stillPending)
-                        {
-                            _pending.Remove(row);
-                        }
-                        continue;
-                    }
-                    if (stillPending && state.Version == write.NewVersion)
-                    {
-                        _pending.Remove(row);
-                    }
-                    else if (stillPending)
-                    {
-                        state.StoredVersion = write.NewVersion;
-                    }
+                    var (row, state, write) = taken[i];
+                    Settle(row, state, write, outcomes[i].Result);
                 }
             }
             if (failure is not null)
@@ -190,6 +171,57 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         finally
         {
             _cycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Saves one row's unsaved state now, if it has one, because its grain is leaving this silo (its next activation,
+    /// maybe on another silo, reads the database). Not in a flush cycle: grains leaving together (a silo stopping)
+    /// share group transactions instead of waiting for each other's.
+    /// </summary>
+    public async Task FlushRowAsync(GrainStateRow row)
+    {
+        PendingState? state;
+        GrainStateWrite write;
+        lock (_gate)
+        {
+            if (!_pending.TryGetValue(row, out state))
+            {
+                return;
+            }
+            write = new GrainStateWrite(row, state.Payload, state.StoredVersion, state.Version);
+        }
+        // A failure leaves it queued for the next flush.
+        var saved = await _queue.WriteBehindAsync(write).ConfigureAwait(false);
+        lock (_gate)
+        {
+            Settle(row, state, write, saved);
+        }
+    }
+
+    // Under the lock: a saved row leaves the buffer unless written again meanwhile (then its stored version moves on).
+    private void Settle(GrainStateRow row, PendingState state, GrainStateWrite write, bool saved)
+    {
+        var stillPending = _pending.TryGetValue(row, out var current) && ReferenceEquals(current, state);
+        if (!saved)
+        {
+            // Another writer (an activation on another silo, or this row's other flush a moment ago) saved this row
+            // after we read it: the stored state wins.
+            _logger.LogWarning("Write-behind state '{State}' of {Grain} was not saved: the stored version is no longer {Version}",
+                row.StateName, row.GrainIdExtension ?? row.GrainIdN1.ToString(CultureInfo.InvariantCulture), write.ExpectedVersion);
+            if (stillPending)
+            {
+                _pending.Remove(row);
+            }
+            return;
+        }
+        if (stillPending && state.Version == write.NewVersion)
+        {
+            _pending.Remove(row);
+        }
+        else if (stillPending)
+        {
+            state.StoredVersion = write.NewVersion;
         }
     }
 
