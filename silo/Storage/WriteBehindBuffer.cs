@@ -190,6 +190,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
                 return;
             }
             write = new GrainStateWrite(row, state.Payload, state.StoredVersion, state.Version);
+            state.Leaving = true;
         }
         // A failure leaves it queued for the next flush.
         var saved = await _queue.WriteBehindAsync(write).ConfigureAwait(false);
@@ -205,9 +206,10 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         var stillPending = _pending.TryGetValue(row, out var current) && ReferenceEquals(current, state);
         if (!saved)
         {
-            // Another writer (an activation on another silo, or this row's other flush a moment ago) saved this row
-            // after we read it: the stored state wins.
-            _logger.LogWarning("Write-behind state '{State}' of {Grain} was not saved: the stored version is no longer {Version}",
+            // Another writer saved this row after we read it: the stored state wins. For a grain leaving this silo that
+            // is mostly its own state, saved a moment earlier by the other of its two flushes (the window's and the
+            // leaving grain's); otherwise an activation elsewhere wrote it, which is worth a warning.
+            _logger.Log(state.Leaving ? LogLevel.Debug : LogLevel.Warning, "Write-behind state '{State}' of {Grain} was not saved: the stored version is no longer {Version}",
                 row.StateName, row.GrainIdExtension ?? row.GrainIdN1.ToString(CultureInfo.InvariantCulture), write.ExpectedVersion);
             if (stillPending)
             {
@@ -245,5 +247,8 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         public int Version { get; set; }
 
         public byte[]? Payload { get; set; }
+
+        /// <summary>Its grain is deactivating: the row is being saved at once (<see cref="FlushRowAsync"/>).</summary>
+        public bool Leaving { get; set; }
     }
 }
