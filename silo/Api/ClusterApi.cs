@@ -11,6 +11,8 @@ public static class ClusterApi
     /// <param name="Answering">The silo that answered this request.</param>
     public sealed record ClusterView(string ClusterId, string Answering, IReadOnlyList<SiloView> Silos);
 
+    /// <param name="Status">Orleans' membership status (Active, Joining, ShuttingDown, Dead, ...), or Unreachable for a silo
+    /// membership still holds active that did not answer within 5 s (it has probably just died).</param>
     /// <param name="Activations">Grains active on the silo, by the twin's grain class (SensorGrain, GridGrain, ...); Orleans' own left out.</param>
     public sealed record SiloView(string Address, string Name, string Status, DateTimeOffset StartedAt, DateTimeOffset? AliveAt, int Total, IReadOnlyDictionary<string, int> Activations);
 
@@ -25,19 +27,29 @@ public static class ClusterApi
     {
         var management = grains.GetGrain<IManagementGrain>(0);
         var hosts = await management.GetDetailedHosts(onlyActive: false);
-        var statistics = await management.GetSimpleGrainStatistics();
-        var silos = hosts
-            .OrderBy(h => h.SiloAddress.Endpoint.ToString(), StringComparer.Ordinal)
-            .Select(host =>
+        var silos = new List<SiloView>();
+        foreach (var host in hosts.OrderBy(h => h.SiloAddress.Endpoint.ToString(), StringComparer.Ordinal))
+        {
+            var status = host.Status.ToString();
+            Dictionary<string, int> twin = [];
+            if (host.Status == SiloStatus.Active)
             {
-                var twin = statistics
-                    .Where(s => s.SiloAddress.Equals(host.SiloAddress) && s.GrainType.StartsWith("CityOps.", StringComparison.Ordinal))
-                    .GroupBy(s => ClassName(s.GrainType), StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount), StringComparer.Ordinal);
-                return new SiloView(host.SiloAddress.ToParsableString(), host.SiloName, host.Status.ToString(), host.StartTime,
-                    host.IAmAliveTime == default ? null : host.IAmAliveTime, twin.Values.Sum(), twin);
-            })
-            .ToList();
+                try
+                {
+                    // Asked silo by silo: one that died a moment ago (not yet declared dead) must not fail the whole answer.
+                    twin = (await management.GetSimpleGrainStatistics([host.SiloAddress]).WaitAsync(TimeSpan.FromSeconds(5)))
+                        .Where(s => s.GrainType.StartsWith("CityOps.", StringComparison.Ordinal))
+                        .GroupBy(s => ClassName(s.GrainType), StringComparer.Ordinal)
+                        .ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount), StringComparer.Ordinal);
+                }
+                catch (Exception exception) when (exception is OrleansException or TimeoutException)
+                {
+                    status = "Unreachable";
+                }
+            }
+            silos.Add(new SiloView(host.SiloAddress.ToParsableString(), host.SiloName, status, host.StartTime,
+                host.IAmAliveTime == default ? null : host.IAmAliveTime, twin.Values.Sum(), twin));
+        }
         return new ClusterView(cluster.Value.ClusterId, local.SiloAddress.ToParsableString(), silos);
     }
 
