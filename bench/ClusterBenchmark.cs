@@ -307,7 +307,7 @@ internal static class ClusterBenchmark
             }
         }
         var seconds = Stopwatch.GetElapsedTime(killed).TotalSeconds;
-        Console.WriteLine($"cluster.failover.baseline: the silo took {again.SecondsToServe:N1} s from its start to healthy; {load.Calls(0).Count(c => !c.Ok)} calls in flight failed with it");
+        Console.WriteLine($"cluster.failover.baseline: the silo took {again.SecondsToServe:N1} s from its start to healthy; {load.Calls(0).Count(c => !c.Ok && c.StartedAt < killed)} calls in flight failed with it");
         return new Outage(seconds, 0, 0, 0, 0, 0);
     }
 
