@@ -12,6 +12,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["scale"] = ScaleBenchmark.RunAsync,
     ["recovery"] = RecoveryBenchmark.RunAsync,
     ["storage"] = StorageBenchmark.RunAsync,
+    ["cluster"] = ClusterBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";
