@@ -21,7 +21,7 @@ public interface IGridPlacementMap
 /// The city's grains placed by grid: a grid cell, its devices and their cases activate on one silo, chosen by
 /// rendezvous hashing of the grid's code over the active silos. The chatty calls of a city (a device's change to its
 /// grid, a case to its grid) stay inside a silo, grids spread evenly, and when a silo leaves only its own grids move
-/// (to the survivors, again evenly); when one joins, its share of the grids moves to it (<see cref="GridRebalanceFilter"/>).
+/// (to the survivors, again evenly); when one joins, its share of the grids moves to it (GridRebalancer).
 /// </summary>
 [Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed class GridPlacement : PlacementStrategy
@@ -31,7 +31,6 @@ public sealed class GridPlacement : PlacementStrategy
     {
         services.AddKeyedSingleton<PlacementStrategy, GridPlacement>(nameof(GridPlacement));
         services.AddKeyedSingleton<IPlacementDirector>(typeof(GridPlacement), (sp, _) => new GridPlacementDirector(sp.GetService<IGridPlacementMap>()));
-        services.AddSingleton<IIncomingGrainCallFilter, GridRebalanceFilter>();
         return services;
     }
 }

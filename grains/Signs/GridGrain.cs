@@ -28,7 +28,7 @@ public sealed class GridGrain(
         time, options.PublishInterval, due => this.RegisterGrainTimer(_ => Throttle.PublishAsync(), due, Timeout.InfiniteTimeSpan), PublishSignsAsync);
 
     // Written-behind states are saved as the grain leaves, not within their window: its next activation may be on
-    // another silo (a silo stopping, or the grid's silo changing: HotState, GridRebalanceFilter).
+    // another silo (a silo stopping, or the grain moving to its grid's silo: HotState).
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => HotState.FlushAsync(this);
 
     public async Task Define(AreaDefinition area)
