@@ -98,13 +98,14 @@ internal sealed class LoopbackCluster : IAsyncDisposable
         _silos[i] = await SiloProcess.StartAsync(data, arguments, StartTimeout, _database);
     }
 
-    /// <summary>SIGKILL: the silo dies at once, nothing flushed, its membership entry left for the others to declare dead.</summary>
-    public async Task KillAsync(int i)
+    /// <summary>SIGKILL: the silo dies at once, nothing flushed, its membership entry left for the others to declare dead. Returns what it printed last.</summary>
+    public async Task<string> KillAsync(int i)
     {
         var silo = this[i];
         _silos[i] = null;
         await silo.KillAsync();
         await silo.DisposeAsync();
+        return silo.Output();
     }
 
     /// <summary>SIGTERM: the silo leaves the cluster, saving its write-behind state on the way out.</summary>
