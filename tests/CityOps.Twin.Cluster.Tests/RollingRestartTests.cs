@@ -20,6 +20,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         var work = new ClusterWorkload(cluster, sensors);
         var restarts = new List<(int Silo, long Stopped, long Back)>();
         var views = new List<string>();
+        var slowViews = new List<string>();
         using (var stop = new CancellationTokenSource())
         {
             var load = work.RunAsync([0, 1, 2], new HashSet<string>(), stop.Token);
@@ -36,7 +37,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
                 views.Add($"silo {i}: stopped in {down.TotalSeconds:0.0} s, back and in the cluster {Stopwatch.GetElapsedTime(stopped, back).TotalSeconds:0.0} s after the stop; "
                     + $"a case reported through silo {(i + 1) % 3} in every view after {string.Join(", ", seen.Select(s => $"{s:0.00} s"))}");
                 output.WriteLine(views[^1]);
-                Assert.All(seen, s => Assert.True(s <= ViewLatency.TotalSeconds, $"after silo {i}'s restart a change took {s:0.00} s to reach a view"));
+                slowViews.AddRange(seen.Where(s => s > ViewLatency.TotalSeconds).Select(s => $"after silo {i}'s restart a change took {s:0.00} s to reach a view"));
             }
             await stop.CancelAsync();
             await load;
@@ -57,6 +58,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
 
         List<string> broken =
         [
+            .. slowViews,
             .. outage.LongestFailureRunSeconds > FailoverWindow.TotalSeconds ? [$"requests to running silos kept failing for {outage.LongestFailureRunSeconds:0.00} s: {outage}"] : Array.Empty<string>(),
             .. missingCases.Select(c => $"acknowledged case lost: {c}"),
             .. missingSteps.Select(c => $"acknowledged step lost: {c}"),
@@ -71,21 +73,21 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
     /// is drawn from the silo's live feed (prerendered in the page's HTML), so this is a change reaching each silo's
     /// view. Returns the seconds each silo took.
     /// </summary>
-    private static async Task<List<double>> ChangeReachesEveryViewAsync(LoopbackCluster cluster, int from)
+    private static async Task<double[]> ChangeReachesEveryViewAsync(LoopbackCluster cluster, int from)
     {
         // Critical cases head the desk's queue, ahead of the load's normal ones, so the case is among the rows drawn.
         var reported = await CityRequests.ReportAsync(cluster[from], "0501", "道路塌陷 滚动重启", CityRequests.PointOf(from));
         var sent = Stopwatch.GetTimestamp();
-        var seen = new List<double>();
-        foreach (var i in cluster.Up)
+        // Every silo's desk polled at once: one after another, each page's drawing would count against the next silo.
+        var seen = await Task.WhenAll(cluster.Up.Select(async i =>
         {
             while (!(await cluster[i].Http.GetStringAsync("/cases")).Contains($"data-case-id=\"{reported.CaseId}\"", StringComparison.Ordinal))
             {
                 Assert.True(Stopwatch.GetElapsedTime(sent) < TimeSpan.FromSeconds(30), $"case {reported.CaseId} reported through silo {from} is not on silo {i}'s case desk after 30 s");
                 await Task.Delay(50);
             }
-            seen.Add(Stopwatch.GetElapsedTime(sent).TotalSeconds);
-        }
+            return Stopwatch.GetElapsedTime(sent).TotalSeconds;
+        }));
         return seen;
     }
 }
