@@ -121,6 +121,13 @@ public static class TwinSiloExtensions
         // The city (the demo city unless --city names a manifest) is filed into the grains after the silo has started.
         services.AddSingleton(new CityRegistry(settings.CityManifest is { } manifest ? CityImport.Load(manifest) : DemoCity.Build(), settings.GridToleranceMeters));
         services.AddSingleton<IGridPlacementMap>(sp => sp.GetRequiredService<CityRegistry>());
+        if (settings.Cluster is not null)
+        {
+            // A silo that joins takes its share of the grids from the silos already holding them.
+            services.AddSingleton<GridRebalancer>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridRebalancer>());
+            services.AddHostedService(sp => sp.GetRequiredService<GridRebalancer>());
+        }
         services.AddSingleton<CitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<CitySeeder>());
         services.AddSingleton<ICityDirectory>(sp => new CityDirectory(

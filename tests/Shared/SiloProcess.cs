@@ -91,9 +91,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
                         break;
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
                 {
-                    // Not listening yet.
+                    // Not listening yet, or too busy starting to answer within the probe's timeout.
                 }
                 if (Stopwatch.GetElapsedTime(started) > timeout)
                 {
