@@ -39,7 +39,7 @@ internal static class ClusterBenchmark
         await using var postgres = await BenchPostgres.StartAsync();
         using var city = quick ? SmallCity.Write() : null;
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await TwinBrowser.LaunchAsync(playwright, "cluster");
 
         var throughput = new Dictionary<int, double>();
         var freshness = new Dictionary<int, (List<double> View, List<double> ReadBack)>();
@@ -104,21 +104,6 @@ internal static class ClusterBenchmark
         public static readonly Settings Quick = new(1, 4_000, 6, TimeSpan.FromSeconds(2));
 
         public static readonly Settings Full = new(3, 200_000, 60, TimeSpan.FromSeconds(5));
-    }
-
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright)
-    {
-        const string Chromium = "/usr/bin/chromium";
-        if (!File.Exists(Chromium))
-        {
-            throw new InvalidOperationException($"No browser at {Chromium}: the cluster benchmark watches the twin view in Debian's Chromium (apt-get install chromium; ./test.sh installs it).");
-        }
-        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
     }
 
     /// <summary>
@@ -193,7 +178,7 @@ internal static class ClusterBenchmark
         var viewIndex = cluster.Size == 1 ? holding : Enumerable.Range(0, cluster.Size).Where(i => i != holding).MinBy(i => placement[i]);
         var viewing = cluster.Silos[viewIndex];
         Console.WriteLine($"cluster.freshness.{cluster.Size}_silos.setup: readings through silo {holding} (holding {placement[holding]} sensor grains), the map open on silo {viewIndex} (holding {placement[viewIndex]})");
-        var page = await OpenMapAsync(browser, viewing, cluster.Size);
+        var page = await TwinBrowser.OpenMapAsync(browser, viewing, await TwinBrowser.CreateViewerAsync(viewing, $"bench-view-{cluster.Size}"));
         var rules = SensorRulebook.Default;
         var probes = sensors.Where(s => s.Kind == SensorKind.Waterlogging).Take(8).ToArray();
         var red = new bool[probes.Length];
@@ -258,29 +243,6 @@ internal static class ClusterBenchmark
                 throw new InvalidOperationException($"{sensorId} still reads {snapshot.Level}, not {expected}, 30 s after its reading was acknowledged.");
             }
         }
-    }
-
-    /// <summary>The operations map on the silo, signed in as a duty leader made for it, drawn and live.</summary>
-    private static async Task<IPage> OpenMapAsync(IBrowser browser, SiloProcess silo, int size)
-    {
-        var name = $"bench-view-{size}";
-        var created = await silo.Http.PostAsJsonAsync("/api/admin/users", new { name, roles = new[] { "Leader", "Operator" } });
-        if (!created.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"Creating the view's user was refused ({(int)created.StatusCode}): {await created.Content.ReadAsStringAsync()}");
-        }
-        var password = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("password").GetString();
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 }, BaseURL = silo.Address.ToString() });
-        var signedIn = await context.APIRequest.PostAsync("/api/account/signin", new APIRequestContextOptions { DataObject = new { name, password } });
-        if (!signedIn.Ok)
-        {
-            throw new InvalidOperationException($"The view's user could not sign in ({signedIn.Status}): {await signedIn.TextAsync()}");
-        }
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.Locator(".twin-shell[data-live=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
-        await page.Locator("[data-testid=city-map][data-drawn=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
-        return page;
     }
 
     /// <summary>The single silo under load killed, then started again over the same database: until a reading is acknowledged again.</summary>
@@ -577,57 +539,5 @@ internal static class ClusterBenchmark
             await admin.OpenAsync();
             await new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", admin).ExecuteNonQueryAsync();
         }
-    }
-
-    /// <summary>
-    /// The quick mode's city: 64 grids of about 250 m in one street, 64 waterlogging sensors and a camera, filed in a
-    /// moment where the demo city takes about ten seconds a cluster.
-    /// </summary>
-    private sealed class SmallCity : IDisposable
-    {
-        private readonly TempFolder _folder = new();
-
-        public string[] Arguments => ["--city", Path.Combine(_folder.Path, "city.json")];
-
-        public static SmallCity Write()
-        {
-            var city = new SmallCity();
-            const double West = 121.60, South = 31.20, Step = 0.0025;
-            var grids = new List<object>();
-            var devices = new List<string> { "id,kind,sensorKind,name,longitude,latitude" };
-            for (var row = 0; row < 8; row++)
-            {
-                for (var column = 0; column < 8; column++)
-                {
-                    double x = West + column * Step, y = South + row * Step;
-                    grids.Add(new
-                    {
-                        type = "Feature",
-                        properties = new { code = $"BENCH-{row}{column}", name = $"网格 {row}{column}", parent = "bench-street" },
-                        geometry = new { type = "Polygon", coordinates = new[] { new[] { new[] { x, y }, [x + Step, y], [x + Step, y + Step], [x, y + Step], [x, y] } } },
-                    });
-                    devices.Add(FormattableString.Invariant($"WL-{row}{column},Sensor,Waterlogging,积水点 {row}{column},{x + Step / 2},{y + Step / 2}"));
-                }
-            }
-            devices.Add(FormattableString.Invariant($"CAM-0,Camera,,探头 0,{West + Step / 3},{South + Step / 3}"));
-            File.WriteAllText(Path.Combine(city._folder.Path, "grids.geojson"), JsonSerializer.Serialize(new { type = "FeatureCollection", features = grids }));
-            File.WriteAllLines(Path.Combine(city._folder.Path, "devices.csv"), devices);
-            File.WriteAllText(Path.Combine(city._folder.Path, "city.json"), JsonSerializer.Serialize(new
-            {
-                name = "Cluster benchmark city",
-                coordinateSystem = "Wgs84",
-                tree = new object[]
-                {
-                    new { code = "city", name = "上海市", level = "City" },
-                    new { code = "bench-district", name = "基准区", level = "District", parent = "city" },
-                    new { code = "bench-street", name = "基准街道", level = "Street", parent = "bench-district" },
-                },
-                grids = "grids.geojson",
-                devices = "devices.csv",
-            }));
-            return city;
-        }
-
-        public void Dispose() => _folder.Dispose();
     }
 }

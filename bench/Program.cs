@@ -1,6 +1,6 @@
 using CityOps.Twin.Bench;
 
-// dotnet run -c Release --project bench -- <name>|all|quick|soak [minutes]
+// dotnet run -c Release --project bench -- <name> [quick]|all|quick|soak [minutes]
 // Each figure prints as "name: value unit", with its baselines and ratios from the same run.
 var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.OrdinalIgnoreCase)
 {
@@ -13,6 +13,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["recovery"] = RecoveryBenchmark.RunAsync,
     ["storage"] = StorageBenchmark.RunAsync,
     ["cluster"] = ClusterBenchmark.RunAsync,
+    ["views"] = ViewsBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";
@@ -36,10 +37,11 @@ if (name.Equals("soak", StringComparison.OrdinalIgnoreCase))
 
 if (!benchmarks.TryGetValue(name, out var single))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{name}'. Known: {string.Join(", ", benchmarks.Keys)}, all, quick, soak [minutes].");
+    Console.Error.WriteLine($"Unknown benchmark '{name}'. Known: {string.Join(", ", benchmarks.Keys)} (each optionally followed by quick), all, quick, soak [minutes].");
     return 2;
 }
 
-Console.WriteLine($"== {name}");
-await single(false);
+var quickOne = args.Length > 1 && args[1].Equals("quick", StringComparison.OrdinalIgnoreCase);
+Console.WriteLine($"== {name}{(quickOne ? " (quick)" : string.Empty)}");
+await single(quickOne);
 return 0;

@@ -43,6 +43,9 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The silo's process id, for what it costs the machine (/proc/&lt;id&gt;, its CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Signed in as the administrator (every role), with an API key for every device: the benchmark's gateways and duty desk.</summary>
     public HttpClient Http { get; private set; } = null!;
 
