@@ -64,7 +64,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
         _queue = new GroupCommitQueue(_database, queries["TwinGroupWriteKey"], _logger);
         foreach (var (stateName, window) in _writeBehindWindows)
         {
-            _writeBehind[stateName] = new WriteBehindBuffer(window, _queue, _time, _logger);
+            _writeBehind[stateName] = new WriteBehindBuffer(window, _queue, ReadVersionAsync, _time, _logger);
         }
     }
 
@@ -94,6 +94,17 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
     public Task FlushAsync(GrainId grain) => _writeBehind.Count == 0
         ? Task.CompletedTask
         : Task.WhenAll(_writeBehind.Select(entry => entry.Value.FlushRowAsync(GrainStateRow.Of(_serviceId, entry.Key, grain))));
+
+    /// <summary>The version the database holds of a row, or null when it has none.</summary>
+    private async Task<int?> ReadVersionAsync(GrainStateRow row)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = _readQuery ?? throw NotStarted();
+        GrainStateParameters.AddKey(command, row);
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        return await reader.ReadAsync().ConfigureAwait(false) ? Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture) : null;
+    }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

@@ -21,10 +21,14 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
     // 1 while the timer is set: the first write after an idle spell sets it, so an idle silo has no timer ticking.
     private int _armed;
 
-    public WriteBehindBuffer(TimeSpan window, GroupCommitQueue queue, TimeProvider time, ILogger logger)
+    private readonly Func<GrainStateRow, Task<int?>> _readVersion;
+
+    /// <param name="readVersion">The version the database holds of a row (null: no row), for <see cref="RebaseAsync"/>.</param>
+    public WriteBehindBuffer(TimeSpan window, GroupCommitQueue queue, Func<GrainStateRow, Task<int?>> readVersion, TimeProvider time, ILogger logger)
     {
         Window = window;
         _queue = queue;
+        _readVersion = readVersion;
         _logger = logger;
         _timer = time.CreateTimer(static state => _ = ((WriteBehindBuffer)state!).FlushOnTimerAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -150,6 +154,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
             }
 
             Exception? failure = null;
+            List<(GrainStateRow Row, PendingState State)> behind = [];
             lock (_gate)
             {
                 for (var i = 0; i < taken.Count; i++)
@@ -160,8 +165,15 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
                         continue;
                     }
                     var (row, state, write) = taken[i];
-                    Settle(row, state, write, outcomes[i].Result);
+                    if (Settle(row, state, write, outcomes[i].Result))
+                    {
+                        behind.Add((row, state));
+                    }
                 }
+            }
+            foreach (var (row, state) in behind)
+            {
+                await RebaseAsync(row, state).ConfigureAwait(false);
             }
             if (failure is not null)
             {
@@ -194,28 +206,40 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         }
         // A failure leaves it queued for the next flush.
         var saved = await _queue.WriteBehindAsync(write).ConfigureAwait(false);
+        bool behind;
         lock (_gate)
         {
-            Settle(row, state, write, saved);
+            behind = Settle(row, state, write, saved);
+        }
+        if (behind)
+        {
+            await RebaseAsync(row, state).ConfigureAwait(false);
         }
     }
 
-    // Under the lock: a saved row leaves the buffer unless written again meanwhile (then its stored version moves on).
-    private void Settle(GrainStateRow row, PendingState state, GrainStateWrite write, bool saved)
+    /// <summary>
+    /// Under the lock: a saved row leaves the buffer unless written again meanwhile (then its stored version moves on).
+    /// True when the row was not saved because the database holds another version and this silo's grain is the one
+    /// writing it now (see <see cref="RebaseAsync"/>).
+    /// </summary>
+    private bool Settle(GrainStateRow row, PendingState state, GrainStateWrite write, bool saved)
     {
         var stillPending = _pending.TryGetValue(row, out var current) && ReferenceEquals(current, state);
         if (!saved)
         {
-            // Another writer saved this row after we read it: the stored state wins. For a grain leaving this silo that
-            // is mostly its own state, saved a moment earlier by the other of its two flushes (the window's and the
-            // leaving grain's); otherwise an activation elsewhere wrote it, which is worth a warning.
-            _logger.Log(state.Leaving ? LogLevel.Debug : LogLevel.Warning, "Write-behind state '{State}' of {Grain} was not saved: the stored version is no longer {Version}",
-                row.StateName, row.GrainIdExtension ?? row.GrainIdN1.ToString(CultureInfo.InvariantCulture), write.ExpectedVersion);
-            if (stillPending)
+            if (state.Leaving || !stillPending)
             {
-                _pending.Remove(row);
+                // Its grain has left this silo: the row was saved by the other of its two flushes (the window's and the
+                // leaving grain's) or by its next activation elsewhere, which holds the newer state.
+                _logger.LogDebug("Write-behind state '{State}' of {Grain} not saved by this flush: the stored version is no longer {Version}",
+                    row.StateName, row.GrainIdExtension ?? row.GrainIdN1.ToString(CultureInfo.InvariantCulture), write.ExpectedVersion);
+                if (stillPending)
+                {
+                    _pending.Remove(row);
+                }
+                return false;
             }
-            return;
+            return true;
         }
         if (stillPending && state.Version == write.NewVersion)
         {
@@ -224,6 +248,39 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         else if (stillPending)
         {
             state.StoredVersion = write.NewVersion;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The database holds another version of a row this silo's grain is writing: an earlier activation of the grain (on
+    /// a silo stopping or dying, or before it moved here) saved its last state after this activation read the row.
+    /// The grain active here holds the newest state (it is the one the city's readings reach), so it wins: the row's
+    /// next flush writes over the version now stored. Before this, the row was dropped and every later flush of the
+    /// grain expected a version the database never reached, so its hot state was never saved again.
+    /// </summary>
+    private async Task RebaseAsync(GrainStateRow row, PendingState state)
+    {
+        int? stored;
+        try
+        {
+            stored = await _readVersion(row).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogWarning("Write-behind state '{State}' of {Grain}: could not read its stored version ({Problem}); it stays queued",
+                row.StateName, row.GrainIdExtension ?? row.GrainIdN1.ToString(CultureInfo.InvariantCulture), exception.Message);
+            return;
+        }
+        lock (_gate)
+        {
+            if (_pending.TryGetValue(row, out var current) && ReferenceEquals(current, state))
+            {
+                _logger.LogWarning("Write-behind state '{State}' of {Grain}: the database held version {Stored} from an earlier activation; this activation's state (version {Version}) is saved over it",
+                    row.StateName, row.GrainIdExtension ?? row.GrainIdN1.ToString(CultureInfo.InvariantCulture), stored, state.Version);
+                state.StoredVersion = stored;
+                ArmIfIdle();
+            }
         }
     }
 
