@@ -54,8 +54,26 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
     /// <summary>Write-behind states not saved yet.</summary>
     public int Unsaved => _writeBehind.Values.Sum(buffer => buffer.Count);
 
-    public void Participate(ISiloLifecycle lifecycle) =>
+    public void Participate(ISiloLifecycle lifecycle)
+    {
         lifecycle.Subscribe($"{nameof(GroupCommitGrainStorage)}-{_name}", ServiceLifecycleStage.ApplicationServices, StartAsync, StopAsync);
+        // The first thing a stopping silo does: save what is written behind while its grains are still here and the
+        // cluster still routes to them, so that an activation another silo starts meanwhile reads it. Each grain
+        // saves the rest as it deactivates (HotState), and StopAsync whatever is left.
+        lifecycle.Subscribe($"{nameof(GroupCommitGrainStorage)}-{_name}-early", ServiceLifecycleStage.Active, _ => Task.CompletedTask, FlushAllAsync);
+    }
+
+    private async Task FlushAllAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(_writeBehind.Values.Select(buffer => buffer.FlushAsync())).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogWarning("Storage {Storage}: saving written-behind states as the silo stops failed ({Problem}); they are tried again as grains deactivate", _name, exception.Message);
+        }
+    }
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
