@@ -65,5 +65,14 @@ public sealed class ThreeSilosShareTheCityTests(ITestOutputHelper output)
         using var device = JsonDocument.Parse(await cluster[2].Http.GetStringAsync($"/api/devices/{sensor}"));
         Assert.Equal(value, device.RootElement.GetProperty("value").GetDouble());
         Assert.Equal(measuredAt, device.RootElement.GetProperty("measuredAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+
+        // One drill in the whole cluster: started on the first silo, a start on the second is refused naming the first.
+        (await cluster[0].Http.PostAsJsonAsync("/api/drills/start", new { scenario = "rainstorm-drill.yaml", speed = 1 })).EnsureSuccessStatusCode();
+        var second = await cluster[1].Http.PostAsJsonAsync("/api/drills/start", new { scenario = "rainstorm-drill.yaml", speed = 1 });
+        var refusal = await second.Content.ReadAsStringAsync();
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Contains("one drill runs at a time in the cluster", refusal, StringComparison.Ordinal);
+        Assert.Contains(cluster[0].Address.ToString().TrimEnd('/'), refusal, StringComparison.Ordinal);
+        output.WriteLine($"a second drill, started on silo 1: {refusal}");
     }
 }

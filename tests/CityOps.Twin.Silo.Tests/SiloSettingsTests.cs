@@ -56,4 +56,31 @@ public sealed class SiloSettingsTests
             Assert.StartsWith($"--City:GridToleranceMeters '{bad}' is not a distance from 0 to 50 metres", error.Message);
         }
     }
+
+    [Fact]
+    public void A_cluster_silo_over_postgres_takes_orleans_ports_unless_given_and_advertises_loopback()
+    {
+        var pg = new[] { "--storage", "postgres", "--connection", "Host=db;Username=twin;Database=twin" };
+
+        var plain = Parse([.. pg, "--cluster", "shanghai"]).Cluster!;
+        var given = Parse([.. pg, "--cluster", "shanghai", "--silo-port", "11112", "--gateway-port", "30002", "--advertise", "10.0.0.12"]).Cluster!;
+
+        Assert.Equal(("shanghai", 11111, 30000, "127.0.0.1"), (plain.Id, plain.SiloPort, plain.GatewayPort, plain.Advertise.ToString()));
+        Assert.Equal((11112, 30002, "10.0.0.12"), (given.SiloPort, given.GatewayPort, given.Advertise.ToString()));
+        Assert.Null(Parse(pg).Cluster);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--cluster", "shanghai" }, "--cluster needs --storage postgres")]
+    [InlineData(new[] { "--storage", "postgres", "--connection", "Host=db", "--cluster", "上海 city" }, "--cluster '上海 city' is not a cluster id")]
+    [InlineData(new[] { "--storage", "postgres", "--connection", "Host=db", "--cluster", "c", "--silo-port", "70000" }, "--silo-port '70000' is not a TCP port")]
+    [InlineData(new[] { "--storage", "postgres", "--connection", "Host=db", "--cluster", "c", "--gateway-port", "x" }, "--gateway-port 'x' is not a TCP port")]
+    [InlineData(new[] { "--storage", "postgres", "--connection", "Host=db", "--cluster", "c", "--silo-port", "30000" }, "--silo-port and --gateway-port are both 30000")]
+    [InlineData(new[] { "--storage", "postgres", "--connection", "Host=db", "--cluster", "c", "--advertise", "0.0.0.0" }, "--advertise '0.0.0.0' is not an address the other silos can reach")]
+    [InlineData(new[] { "--storage", "postgres", "--connection", "Host=db", "--cluster", "c", "--advertise", "silo-1" }, "--advertise 'silo-1' is not an address")]
+    public void A_bad_cluster_option_is_refused_saying_which_and_what_is_allowed(string[] args, string message)
+    {
+        var error = Assert.Throws<SiloSettingsException>(() => Parse(args));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
 }
