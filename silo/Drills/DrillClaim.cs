@@ -10,7 +10,7 @@ public sealed record DrillHolder(
     [property: Id(2)] string Scenario,
     [property: Id(3)] DateTimeOffset Since)
 {
-    public override string ToString() => View is null ? $"silo {Silo}" : $"silo {Silo} ({View})";
+    public override string ToString() => View is null ? $"silo {Silo.Endpoint}" : $"silo {Silo.Endpoint} ({View})";
 }
 
 /// <summary>

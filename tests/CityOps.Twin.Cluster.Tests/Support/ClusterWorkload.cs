@@ -249,13 +249,30 @@ internal sealed class ClusterWorkload(LoopbackCluster cluster, IReadOnlyList<(st
     /// A lost reading acknowledged within <paramref name="window"/> before <paramref name="crashAt"/> (a Stopwatch
     /// timestamp) is the write-behind's allowance; any other is a loss.
     /// </summary>
+    /// <summary>
+    /// A GET that honours the twin's 503 "Database unavailable" with its Retry-After, as its clients are told to: a cluster
+    /// just restarted activates thousands of grains at once and a read can wait longer than the pool allows. Three tries.
+    /// </summary>
+    private static async Task<string> GetHonouringRetryAfterAsync(HttpClient http, string path, CancellationToken cancel)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var answer = await http.GetAsync(path, cancel);
+            if (answer.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 3)
+            {
+                return await answer.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancel);
+            }
+            await Task.Delay(answer.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancel);
+        }
+    }
+
     public async Task<(int WithinWindow, List<string> Lost)> CheckReadingsAsync(SiloProcess silo, long crashAt, TimeSpan window)
     {
         var within = 0;
         var lost = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(_readings, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (item, cancel) =>
         {
-            using var device = JsonDocument.Parse(await silo.Http.GetStringAsync($"/api/devices/{item.Key}", cancel));
+            using var device = JsonDocument.Parse(await GetHonouringRetryAfterAsync(silo.Http, $"/api/devices/{item.Key}", cancel));
             var stored = device.RootElement.GetProperty("measuredAt") is { ValueKind: JsonValueKind.String } at ? at.GetDateTimeOffset() : DateTimeOffset.MinValue;
             List<Acknowledged> missing;
             lock (item.Value)
