@@ -54,6 +54,12 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
     /// <summary>Write-behind states not saved yet.</summary>
     public int Unsaved => _writeBehind.Values.Sum(buffer => buffer.Count);
 
+    /// <summary>A write-behind flush is under way.</summary>
+    public bool Flushing => _writeBehind.Values.Any(buffer => buffer.Flushing);
+
+    /// <summary>Write-behind states are written through for now, because flushes take too long to keep their window.</summary>
+    public bool WritesThrough => _writeBehind.Values.Any(buffer => buffer.WritesThrough);
+
     public void Participate(ISiloLifecycle lifecycle)
     {
         lifecycle.Subscribe($"{nameof(GroupCommitGrainStorage)}-{_name}", ServiceLifecycleStage.ApplicationServices, StartAsync, StopAsync);
@@ -153,8 +159,9 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
         var payload = _serializer.Serialize(grainState.State).ToArray();
         if (_writeBehind.TryGetValue(stateName, out var buffer))
         {
-            grainState.ETag = Format(buffer.Write(row, grainState.ETag, payload));
+            grainState.ETag = Format(buffer.Write(row, grainState.ETag, payload, out var saved));
             grainState.RecordExists = true;
+            await saved.ConfigureAwait(false);
             return;
         }
 

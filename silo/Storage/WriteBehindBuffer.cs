@@ -8,6 +8,14 @@ namespace CityOps.Twin.Silo.Storage;
 /// since the last flush is saved within <see cref="Window"/>, all of them through the group commit (a sensor written
 /// a hundred times in a window is saved once). Reads on this silo see the unsaved state. What is still here when the
 /// silo stops is flushed by <see cref="GroupCommitGrainStorage"/>'s lifecycle stop.
+/// <para>
+/// The window bounds what a crash can lose only while flushes are short: a state written just after a flush took its
+/// rows waits for that flush, half a window, and the next flush. When flushes take more than a quarter of the window
+/// (a silo short of CPU, a slow database), the buffer falls back to write-through: a write is answered once the flush
+/// that takes it has committed, so an acknowledged state is never older than the window and unsaved. It returns to
+/// writing behind as soon as a flush is short again. A flush that fails (the database out of reach) does not hold
+/// writers: their states wait here for the database, as before.
+/// </para>
 /// </summary>
 internal sealed class WriteBehindBuffer : IAsyncDisposable
 {
@@ -22,6 +30,18 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
     private int _armed;
 
     private readonly Func<GrainStateRow, Task<int?>> _readVersion;
+    private readonly TimeProvider _time;
+
+    // Completed when the flush that takes the next snapshot of the rows has settled: what a write-through writer awaits.
+    private TaskCompletionSource _nextFlush = NewFlushSignal();
+
+    // When the flush in progress took its rows (0: none in progress), how long the last one took, and whether it failed.
+    private long _flushStartedAt;
+    private TimeSpan _lastFlush;
+    private bool _lastFlushFailed;
+
+    // 1 while a flush for write-through writers is queued, so a burst of writes starts one, not one each.
+    private int _urgent;
 
     /// <param name="readVersion">The version the database holds of a row (null: no row), for <see cref="RebaseAsync"/>.</param>
     public WriteBehindBuffer(TimeSpan window, GroupCommitQueue queue, Func<GrainStateRow, Task<int?>> readVersion, TimeProvider time, ILogger logger)
@@ -29,6 +49,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         Window = window;
         _queue = queue;
         _readVersion = readVersion;
+        _time = time;
         _logger = logger;
         _timer = time.CreateTimer(static state => _ = ((WriteBehindBuffer)state!).FlushOnTimerAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -60,11 +81,54 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         return false;
     }
 
-    /// <summary>Takes a state to save later and answers its new version, the grain's ETag from now on.</summary>
-    public int Write(GrainStateRow row, string? etag, byte[] payload)
+    /// <summary>A flush has taken its rows and not yet settled.</summary>
+    public bool Flushing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _flushStartedAt != 0;
+            }
+        }
+    }
+
+    /// <summary>Writes wait for their flush now, because flushes are slow (see the class's remarks).</summary>
+    public bool WritesThrough
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Behind;
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when flushes no longer keep the window (see the class's remarks): writes wait for their flush. Under the lock.
+    /// </summary>
+    private bool Behind =>
+        !_lastFlushFailed
+        && (_lastFlush > Window / 4 || (_flushStartedAt != 0 && _time.GetElapsedTime(_flushStartedAt) > Window / 4));
+
+    /// <summary>
+    /// Takes a state to save later and answers its new version, the grain's ETag from now on. <paramref name="saved"/>
+    /// is complete at once, or, while flushes are slow, when the flush that takes this state has committed.
+    /// </summary>
+    public int Write(GrainStateRow row, string? etag, byte[] payload, out Task saved)
     {
         lock (_gate)
         {
+            saved = Task.CompletedTask;
+            if (Behind)
+            {
+                saved = _nextFlush.Task;
+                if (Interlocked.CompareExchange(ref _urgent, 1, 0) == 0)
+                {
+                    _ = Task.Run(FlushForWritersAsync);
+                }
+            }
             if (_pending.TryGetValue(row, out var pending))
             {
                 if (etag != pending.Version.ToString(CultureInfo.InvariantCulture))
@@ -112,6 +176,22 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         }
     }
 
+    private async Task FlushForWritersAsync()
+    {
+        try
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogError(exception, "Write-behind flush for waiting writers failed; the states stay queued for the next window");
+        }
+        finally
+        {
+            Volatile.Write(ref _urgent, 0);
+        }
+    }
+
     private async Task FlushOnTimerAsync()
     {
         Volatile.Write(ref _armed, 0);
@@ -136,56 +216,77 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         try
         {
             List<(GrainStateRow Row, PendingState State, GrainStateWrite Write)> taken;
+            TaskCompletionSource settled;
             lock (_gate)
             {
                 taken = _pending.Select(entry => (entry.Key, entry.Value,
                     new GrainStateWrite(entry.Key, entry.Value.Payload, entry.Value.StoredVersion, entry.Value.Version))).ToList();
+                (settled, _nextFlush) = (_nextFlush, NewFlushSignal());
+                _flushStartedAt = _time.GetTimestamp();
             }
-            if (taken.Count == 0)
-            {
-                return;
-            }
-
-            var outcomes = taken.Select(item => _queue.WriteBehindAsync(item.Write)).ToArray();
             try
             {
-                await Task.WhenAll(outcomes).ConfigureAwait(false);
+                await SaveAsync(taken).ConfigureAwait(false);
             }
-            catch
+            finally
             {
-                // Each outcome is settled below; the failed ones stay queued.
-            }
-
-            Exception? failure = null;
-            List<(GrainStateRow Row, PendingState State)> behind = [];
-            lock (_gate)
-            {
-                for (var i = 0; i < taken.Count; i++)
-                {
-                    if (!outcomes[i].IsCompletedSuccessfully)
-                    {
-                        failure ??= outcomes[i].Exception?.GetBaseException();
-                        continue;
-                    }
-                    var (row, state, write) = taken[i];
-                    if (Settle(row, state, write, outcomes[i].Result))
-                    {
-                        behind.Add((row, state));
-                    }
-                }
-            }
-            foreach (var (row, state) in behind)
-            {
-                await RebaseAsync(row, state).ConfigureAwait(false);
-            }
-            if (failure is not null)
-            {
-                throw new InvalidOperationException($"Write-behind: some of {taken.Count} states were not saved and stay queued: {failure.Message}", failure);
+                settled.TrySetResult();
             }
         }
         finally
         {
             _cycle.Release();
+        }
+    }
+
+    private async Task SaveAsync(List<(GrainStateRow Row, PendingState State, GrainStateWrite Write)> taken)
+    {
+        if (taken.Count == 0)
+        {
+            lock (_gate)
+            {
+                (_flushStartedAt, _lastFlush, _lastFlushFailed) = (0, TimeSpan.Zero, false);
+            }
+            return;
+        }
+        var outcomes = taken.Select(item => _queue.WriteBehindAsync(item.Write)).ToArray();
+        try
+        {
+            await Task.WhenAll(outcomes).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Each outcome is settled below; the failed ones stay queued.
+        }
+
+        Exception? failure = null;
+        List<(GrainStateRow Row, PendingState State)> behind = [];
+        lock (_gate)
+        {
+            var failed = outcomes.Any(outcome => !outcome.IsCompletedSuccessfully);
+            (_lastFlush, _lastFlushFailed) = (_time.GetElapsedTime(_flushStartedAt), failed);
+            _flushStartedAt = 0;
+            for (var i = 0; i < taken.Count; i++)
+            {
+                if (!outcomes[i].IsCompletedSuccessfully)
+                {
+                    failure ??= outcomes[i].Exception?.GetBaseException();
+                    continue;
+                }
+                var (row, state, write) = taken[i];
+                if (Settle(row, state, write, outcomes[i].Result))
+                {
+                    behind.Add((row, state));
+                }
+            }
+        }
+        foreach (var (row, state) in behind)
+        {
+            await RebaseAsync(row, state).ConfigureAwait(false);
+        }
+        if (failure is not null)
+        {
+            throw new InvalidOperationException($"Write-behind: some of {taken.Count} states were not saved and stay queued: {failure.Message}", failure);
         }
     }
 
@@ -287,6 +388,8 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         }
     }
 
+    private static TaskCompletionSource NewFlushSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private static int? ParseVersion(string? etag) =>
         string.IsNullOrEmpty(etag) ? null : int.Parse(etag, NumberStyles.None, CultureInfo.InvariantCulture);
 
@@ -297,6 +400,10 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         // first. The cycle is not disposed (it holds no wait handle), so a flush that comes later finds it usable.
         await _cycle.WaitAsync().ConfigureAwait(false);
         _cycle.Release();
+        lock (_gate)
+        {
+            _nextFlush.TrySetResult();
+        }
     }
 
     /// <summary>A row's latest unsaved state; changed only under the buffer's lock.</summary>

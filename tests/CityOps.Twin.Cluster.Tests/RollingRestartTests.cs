@@ -12,7 +12,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
     /// <summary>How soon a change must reach every silo's view: the twin view's promise for an alarm on screen.</summary>
     private static readonly TimeSpan ViewLatency = TimeSpan.FromSeconds(2);
 
-    [Fact(Skip = "Known defect, issue 14 stays open: in the clean CI run of 2026-12-01, 128 readings acknowledged 0.1-0.3 s before the load ended were missing from the sensors' live state: duplicate activations of Orleans' default (eventually consistent) grain directory while silos rejoined. With the strongly consistent directory this test passed, but failover and whole-cluster restarts got slower (README). Run it by hand: dotnet test tests/CityOps.Twin.Cluster.Tests --filter RollingRestart.")]
+    [Fact]
     public async Task Restarting_every_silo_in_turn_keeps_the_cluster_answering_its_state_kept_and_every_view_live()
     {
         await using var cluster = await LoopbackCluster.StartAsync("rolling", 3);

@@ -12,7 +12,7 @@ public sealed class WholeClusterRestartTests(ITestOutputHelper output)
 
     private static readonly TimeSpan WriteBehind = TwinGrains.WriteBehind["live"];
 
-    [Fact(Skip = "Known defect, issue 14 stays open: in the clean CI run of 2026-12-01 the cluster served again in 12.1 s, but 1,011 readings acknowledged 1.16-1.19 s before the kill were not kept: under three silos' load a write-behind flush took longer than the half window it has, so the 1 s window did not bound the loss. Passed by hand on a quiet machine. Run it by hand: dotnet test tests/CityOps.Twin.Cluster.Tests --filter WholeCluster.")]
+    [Fact]
     public async Task A_cluster_killed_whole_serves_again_within_thirty_seconds_with_everything_acknowledged_before()
     {
         await using var cluster = await LoopbackCluster.StartAsync("whole", 3);

@@ -82,6 +82,46 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Theory, MemberData(nameof(Databases))]
+    public async Task While_flushes_take_too_long_to_keep_the_window_a_write_behind_state_is_acknowledged_only_once_on_disk(StorageKind kind)
+    {
+        var database = await NewDatabaseAsync(kind);
+        var silo = await StartAsync(database, options => options.WriteBehind[ReadingGrain.StateName] = Window);
+        var storage = (GroupCommitGrainStorage)silo.Storage;
+        await silo.Grains.GetGrain<IReadingGrain>("WL-00601").Record(1);
+        Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00601"));
+
+        Task recorded;
+        await using (var blocker = await database.OpenAsync())
+        {
+            // The database is slow: another writer holds the table, so the window's flush waits.
+            await using var held = await TwinDatabase.BeginWriteAsync(blocker, CancellationToken.None);
+            if (kind == StorageKind.PostgreSql)
+            {
+                await using var lockTable = blocker.CreateCommand();
+                lockTable.Transaction = held;
+                lockTable.CommandText = "LOCK TABLE orleans_grain_state IN EXCLUSIVE MODE";
+                await lockTable.ExecuteNonQueryAsync();
+            }
+            _clock.Advance(Window / 2);
+            await Eventually.TrueAsync(() => Task.FromResult(storage.Flushing), TimeSpan.FromSeconds(10), "the window's flush started");
+            // Half a window into a flush that has not committed: a state written now could not be saved within the window.
+            _clock.Advance(Window / 2);
+            Assert.True(storage.WritesThrough);
+            recorded = silo.Grains.GetGrain<IReadingGrain>("WL-00602").Record(2);
+            await held.RollbackAsync();
+        }
+
+        await recorded.WaitAsync(TimeSpan.FromSeconds(30));
+        // Acknowledged only once committed: read straight from the table the moment the write returns.
+        Assert.Equal((2, 1), await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00602"));
+        Assert.Equal((1, 1), await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00601"));
+        // The flush that took it was quick: writes go behind again.
+        Assert.False(storage.WritesThrough);
+        await silo.Grains.GetGrain<IReadingGrain>("WL-00603").Record(3);
+        Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00603"));
+    }
+
+    [Theory, MemberData(nameof(Databases))]
     public async Task Write_through_states_beside_write_behind_ones_are_still_saved_before_they_are_acknowledged(StorageKind kind)
     {
         var database = await NewDatabaseAsync(kind);
