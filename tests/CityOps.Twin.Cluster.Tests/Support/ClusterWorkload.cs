@@ -43,7 +43,7 @@ internal sealed class ClusterWorkload(LoopbackCluster cluster, IReadOnlyList<(st
     private int _steps;
 
     /// <summary>A request's silo, when it was sent and answered (Stopwatch timestamps), and whether it succeeded.</summary>
-    public sealed record Request(int Silo, long Sent, long Answered, bool Succeeded, string What);
+    public sealed record Request(int Silo, long Sent, long Answered, bool Succeeded, string What, string? Failure = null);
 
     /// <summary>A reading the cluster accepted: its time, and when the acceptance came (Stopwatch timestamp).</summary>
     public sealed record Acknowledged(DateTimeOffset At, long AcknowledgedAt);
@@ -208,7 +208,8 @@ internal sealed class ClusterWorkload(LoopbackCluster cluster, IReadOnlyList<(st
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or JsonException or ObjectDisposedException)
         {
-            _requests.Add(new Request(silo, sent, Stopwatch.GetTimestamp(), false, what));
+            _requests.Add(new Request(silo, sent, Stopwatch.GetTimestamp(), false, what,
+                exception is OperationCanceledException ? $"no answer within {RequestTimeout.TotalSeconds:0} s" : exception.Message));
         }
     }
 
