@@ -1,13 +1,14 @@
 using System.Text;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Grains.Spatial;
+using NetTopologySuite.Features;
 
 namespace CityOps.Twin.Grains.Tests.Spatial;
 
-public sealed class GeoJsonReaderTests
+public sealed class GeoJsonImportTests
 {
-    private static IReadOnlyList<GeoJsonFeature> Read(string json, CoordinateSystem system = CoordinateSystem.Wgs84) =>
-        GeoJsonReader.ReadFeatures(new MemoryStream(Encoding.UTF8.GetBytes(json)), system);
+    private static IReadOnlyList<IFeature> Read(string json, CoordinateSystem system = CoordinateSystem.Wgs84) =>
+        GeoJsonImport.ReadFeatures(new MemoryStream(Encoding.UTF8.GetBytes(json)), system);
 
     [Fact]
     public void A_GCJ02_point_is_stored_in_WGS84()
@@ -20,7 +21,7 @@ public sealed class GeoJsonReaderTests
 
         var feature = Read(json, CoordinateSystem.Gcj02).Single();
 
-        Assert.Equal("7", feature.Id);
+        Assert.Equal("7", feature.IdText());
         Assert.Equal("人民广场", feature.Text("name"));
         Assert.True(new GeoPoint(feature.Geometry.Coordinate.X, feature.Geometry.Coordinate.Y).DistanceTo(new GeoPoint(121.4737, 31.2304)) < 0.01);
     }
