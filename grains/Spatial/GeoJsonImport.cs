@@ -42,7 +42,8 @@ public static class GeoJsonImport
         }
         catch (JsonException exception)
         {
-            throw new GeoJsonFormatException($"Not JSON: {exception.Message}");
+            // No feature can be named in a file that does not parse: the line and byte where parsing stopped say where.
+            throw new GeoJsonFormatException($"Not JSON at line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1}: {exception.Message}");
         }
 
         using (document)
