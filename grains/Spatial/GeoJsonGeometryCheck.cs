@@ -13,10 +13,13 @@ internal static class GeoJsonGeometryCheck
     /// <summary>Throws <see cref="GeoJsonFormatException"/> naming the field (from "geometry" down) of the first fault found.</summary>
     public static void Check(JsonElement geometry)
     {
-        var type = geometry.TryGetProperty("type", out var typeElement) && typeElement.ValueKind == JsonValueKind.String ? typeElement.GetString() : null;
+        var type = geometry.TryGetProperty("type", out var typeElement) && typeElement.ValueKind == JsonValueKind.String
+            ? typeElement.GetString()
+            : null;
         if (type is not ("Point" or "LineString" or "Polygon" or "MultiPoint" or "MultiLineString" or "MultiPolygon"))
         {
-            throw Fault($"geometry type '{type ?? "missing"}' is not supported (Point, LineString, Polygon and their Multi forms are)", "geometry.type");
+            throw Fault($"geometry type '{type ?? "missing"}' is not supported (Point, LineString, Polygon and their Multi forms are)",
+                "geometry.type");
         }
         const string field = "geometry.coordinates";
         if (!geometry.TryGetProperty("coordinates", out var coordinates))
@@ -107,13 +110,15 @@ internal static class GeoJsonGeometryCheck
         }
         if (!new GeoPoint(position[0].GetDouble(), position[1].GetDouble()).IsValid)
         {
-            throw Fault($"position {position.GetRawText()} is outside longitude -180..180 / latitude -90..90 (is it [latitude, longitude]?)", field);
+            throw Fault($"position {position.GetRawText()} is outside longitude -180..180 / latitude -90..90 (is it [latitude, longitude]?)",
+                field);
         }
     }
 
-    private static IEnumerable<(JsonElement Item, string Path)> Items(JsonElement array, string field) => array.ValueKind == JsonValueKind.Array
-        ? array.EnumerateArray().Select((item, index) => (item, $"{field}[{index}]"))
-        : throw Fault($"{array.GetRawText()} is not an array of coordinates", field);
+    private static IEnumerable<(JsonElement Item, string Path)> Items(JsonElement array, string field) =>
+        array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray().Select((item, index) => (item, $"{field}[{index}]"))
+            : throw Fault($"{array.GetRawText()} is not an array of coordinates", field);
 
     private static GeoJsonFormatException Fault(string what, string field) => new($"{what} (field {field}).");
 }

@@ -43,7 +43,8 @@ public static class GeoJsonImport
         catch (JsonException exception)
         {
             // No feature can be named in a file that does not parse: the line and byte where parsing stopped say where.
-            throw new GeoJsonFormatException($"Not JSON at line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1}: {exception.Message}");
+            throw new GeoJsonFormatException(
+                $"Not JSON at line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1}: {exception.Message}");
         }
 
         using (document)
@@ -52,8 +53,10 @@ public static class GeoJsonImport
             var features = root.ValueKind switch
             {
                 JsonValueKind.Array => root,
-                JsonValueKind.Object when TypeOf(root) == "FeatureCollection" && root.TryGetProperty("features", out var list) && list.ValueKind == JsonValueKind.Array => list,
-                JsonValueKind.Object => throw new GeoJsonFormatException($"Expected a FeatureCollection with a \"features\" array; the document's type is '{TypeOf(root) ?? "missing"}'."),
+                JsonValueKind.Object when TypeOf(root) == "FeatureCollection"
+                    && root.TryGetProperty("features", out var list) && list.ValueKind == JsonValueKind.Array => list,
+                JsonValueKind.Object => throw new GeoJsonFormatException(
+                    $"Expected a FeatureCollection with a \"features\" array; the document's type is '{TypeOf(root) ?? "missing"}'."),
                 _ => throw new GeoJsonFormatException("Expected a FeatureCollection or an array of features."),
             };
             return [.. features.EnumerateArray().Select((feature, index) => ReadFeature(feature, index, system))];
@@ -71,9 +74,11 @@ public static class GeoJsonImport
         {
             throw new GeoJsonFormatException($"{feature}: has no geometry (field geometry).");
         }
-        if (element.TryGetProperty("properties", out var properties) && properties.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        if (element.TryGetProperty("properties", out var properties)
+            && properties.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
-            throw new GeoJsonFormatException($"{feature}: properties must be an object, not {properties.ValueKind} (field properties).");
+            throw new GeoJsonFormatException(
+                $"{feature}: properties must be an object, not {properties.ValueKind} (field properties).");
         }
         try
         {
@@ -89,7 +94,9 @@ public static class GeoJsonImport
         {
             read = element.Deserialize<IFeature>(GeoJsonOptions.Rfc7946) ?? throw new JsonException("the feature is null");
         }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
+        // After the check, what NTS may still refuse (an "id" that is an object, a bad "bbox") it says in its own words.
+        catch (Exception exception)
+            when (exception is JsonException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
         {
             throw new GeoJsonFormatException($"{feature}: {exception.Message}");
         }

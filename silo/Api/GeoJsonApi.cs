@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Contracts.Signs;
@@ -21,34 +22,39 @@ public static class GeoJsonApi
     public static RouteGroupBuilder MapGeoJsonApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("api/geojson").WithTags("GeoJSON").RequireAuthorization();
-        api.MapGet("/grids", (CityRegistry city) => Write(city.City.Grids.Select(grid => Feature(grid.Code, DemoCity.Shape(grid.Outline), new AttributesTable
-        {
-            { "code", grid.Code },
-            { "name", grid.Name },
-            { "level", grid.Level.ToString() },
-            { "parent", grid.ParentCode },
-            { "team", grid.Team },
-        }))));
+        api.MapGet("/grids", (CityRegistry city) => Write(city.City.Grids.Select(Grid)));
         api.MapGet("/devices", (CityRegistry city) => Write(
-            city.City.Sensors.Select(sensor => Device(sensor.SensorId, DeviceKind.Sensor, sensor.Name, sensor.Position, sensor.GridCode, sensor.Kind.ToString()))
-                .Concat(city.City.Cameras.Select(camera => Device(camera.CameraId, DeviceKind.Camera, camera.Name, camera.Position, camera.GridCode, null)))
-                .Concat(city.City.Elevators.Select(elevator => Device(elevator.ElevatorId, DeviceKind.Elevator, elevator.Building, elevator.Position, elevator.GridCode, null)))));
+            city.City.Sensors.Select(s => Device(s.SensorId, DeviceKind.Sensor, s.Name, s.Position, s.GridCode, s.Kind.ToString()))
+                .Concat(city.City.Cameras.Select(c => Device(c.CameraId, DeviceKind.Camera, c.Name, c.Position, c.GridCode, null)))
+                .Concat(city.City.Elevators.Select(e => Device(e.ElevatorId, DeviceKind.Elevator, e.Building, e.Position, e.GridCode, null)))));
         api.MapGet("/cases", async (CityRegistry city, IClusterClient client) =>
         {
-            var cases = (await Task.WhenAll(city.City.Grids.Select(g => client.GetGrain<IGridGrain>(g.Code).GetCases()))).SelectMany(c => c).Where(c => c.IsOpen).ToList();
-            return Write(cases.Select(record => Feature(record.CaseId, Point(record.Position), new AttributesTable
-            {
-                { "caseId", record.CaseId },
-                { "title", record.Title },
-                { "category", record.CategoryCode },
-                { "urgency", record.Urgency.ToString() },
-                { "status", record.Status.ToString() },
-                { "grid", record.GridCode },
-                { "overdue", record.StepOverdue || record.DisposalOverdue },
-            })));
+            var cases = (await Task.WhenAll(city.City.Grids.Select(g => client.GetGrain<IGridGrain>(g.Code).GetCases())))
+                .SelectMany(c => c).Where(c => c.IsOpen).ToList();
+            return Write(cases.Select(Case));
         });
         return api;
     }
+
+    private static IFeature Grid(AreaDefinition grid) => Feature(grid.Code, DemoCity.Shape(grid.Outline), new AttributesTable
+    {
+        { "code", grid.Code },
+        { "name", grid.Name },
+        { "level", grid.Level.ToString() },
+        { "parent", grid.ParentCode },
+        { "team", grid.Team },
+    });
+
+    private static IFeature Case(CaseRecord record) => Feature(record.CaseId, Point(record.Position), new AttributesTable
+    {
+        { "caseId", record.CaseId },
+        { "title", record.Title },
+        { "category", record.CategoryCode },
+        { "urgency", record.Urgency.ToString() },
+        { "status", record.Status.ToString() },
+        { "grid", record.GridCode },
+        { "overdue", record.StepOverdue || record.DisposalOverdue },
+    });
 
     private static IFeature Device(string id, DeviceKind kind, string name, GeoPoint position, string grid, string? sensorKind)
     {

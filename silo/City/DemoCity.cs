@@ -55,7 +55,7 @@ public static class DemoCity
     {
         using var osm = typeof(DemoCity).Assembly.GetManifestResourceStream("CityOps.Twin.Silo.osm-streets.wgs84.json")
             ?? throw new InvalidOperationException("osm-streets.wgs84.json is missing from the silo assembly.");
-        var streetShapes = GeoJsonImport.ReadFeatures(osm, CoordinateSystem.Wgs84)
+        var streetShapes = GeoJsonImport.ReadFeatures(osm, CoordinateSystem.Wgs84, "osm-streets.wgs84.json")
             .ToDictionary(f => f.Text("referenceAdminName") ?? throw new InvalidDataException("an OSM street has no referenceAdminName"), f => f.Geometry);
 
         var areas = new List<AreaDefinition> { new(IAreaGrain.CityCode, "上海市 Shanghai", AreaLevel.City, null, []) };
