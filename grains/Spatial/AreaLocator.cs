@@ -25,7 +25,7 @@ public sealed class AreaLocator<T>
 
     public bool TryLocate(GeoPoint point, out T area)
     {
-        var location = GeoJsonReader.Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude));
+        var location = Wgs84.Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude));
         foreach (var candidate in _tree.Query(location.EnvelopeInternal))
         {
             if (candidate.Shape.Covers(location))
@@ -53,7 +53,7 @@ public sealed class AreaLocator<T>
         {
             return false;
         }
-        var location = GeoJsonReader.Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude));
+        var location = Wgs84.Factory.CreatePoint(new Coordinate(point.Longitude, point.Latitude));
         var metresPerDegree = GeoPoint.EarthRadiusMeters * Math.PI / 180;
         var latitudeDegrees = toleranceMeters / metresPerDegree;
         var longitudeDegrees = toleranceMeters / (metresPerDegree * Math.Max(0.01, Math.Cos(point.Latitude * Math.PI / 180)));

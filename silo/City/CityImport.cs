@@ -60,17 +60,21 @@ public static class CityImport
 
         var gridsFile = manifest.Grids ?? throw new InvalidDataException($"{source}: \"grids\" (a GeoJSON file of grid polygons) is missing.");
         var gridShapes = new List<(AreaDefinition Grid, Geometry Shape)>();
-        foreach (var (feature, index) in GeoJsonReader.ReadFeatures(Path.Combine(folder, gridsFile), system).Select((f, i) => (f, i)))
+        foreach (var (feature, index) in GeoJsonImport.ReadFeatures(Path.Combine(folder, gridsFile), system).Select((f, i) => (f, i)))
         {
             var code = feature.Text("code");
             var parent = feature.Text("parent");
-            if (string.IsNullOrWhiteSpace(code) || feature.Geometry is not Polygon polygon)
+            if (string.IsNullOrWhiteSpace(code))
             {
-                throw new InvalidDataException($"{gridsFile}: feature {index} needs a Polygon geometry and a code.");
+                throw new InvalidDataException($"{gridsFile}: feature {index}: a grid needs a code (field properties.code).");
+            }
+            if (feature.Geometry is not Polygon polygon)
+            {
+                throw new InvalidDataException($"{gridsFile}: feature {index} (grid {code}): a grid needs a Polygon geometry, not a {feature.Geometry.GeometryType} (field geometry.type).");
             }
             if (parent is null || !areas.Any(a => a.Code == parent && a.Level == AreaLevel.Street))
             {
-                throw new InvalidDataException($"{gridsFile}: feature {index} (grid {code}): parent '{parent}' is not a street of the tree.");
+                throw new InvalidDataException($"{gridsFile}: feature {index} (grid {code}): parent '{parent}' is not a street of the tree (field properties.parent).");
             }
             var outline = new[] { polygon.ExteriorRing }.Concat(polygon.InteriorRings)
                 .Select(r => (IReadOnlyList<GeoPoint>)r.Coordinates.Select(c => new GeoPoint(c.X, c.Y)).ToList()).ToList();
@@ -110,12 +114,16 @@ public static class CityImport
 
         if (manifest.Devices is { } geoJsonDevices && geoJsonDevices.EndsWith("json", StringComparison.OrdinalIgnoreCase))
         {
-            foreach (var (feature, index) in GeoJsonReader.ReadFeatures(Path.Combine(folder, geoJsonDevices), system).Select((f, i) => (f, i)))
+            foreach (var (feature, index) in GeoJsonImport.ReadFeatures(Path.Combine(folder, geoJsonDevices), system).Select((f, i) => (f, i)))
             {
                 var where = $"{geoJsonDevices} feature {index}";
-                if (feature.Geometry is not Point point || feature.Text("id") is not { } id)
+                if (feature.Text("id") is not { Length: > 0 } id)
                 {
-                    throw new InvalidDataException($"{where}: a device needs a Point geometry and an id.");
+                    throw new InvalidDataException($"{where}: a device needs an id (field properties.id).");
+                }
+                if (feature.Geometry is not Point point)
+                {
+                    throw new InvalidDataException($"{where} (device {id}): a device needs a Point geometry, not a {feature.Geometry.GeometryType} (field geometry.type).");
                 }
                 Add(id, feature.Text("kind") ?? string.Empty, feature.Text("sensorKind") ?? string.Empty, feature.Text("name") ?? id, new GeoPoint(point.X, point.Y), where);
             }

@@ -55,7 +55,7 @@ public static class DemoCity
     {
         using var osm = typeof(DemoCity).Assembly.GetManifestResourceStream("CityOps.Twin.Silo.osm-streets.wgs84.json")
             ?? throw new InvalidOperationException("osm-streets.wgs84.json is missing from the silo assembly.");
-        var streetShapes = GeoJsonReader.ReadFeatures(osm, CoordinateSystem.Wgs84)
+        var streetShapes = GeoJsonImport.ReadFeatures(osm, CoordinateSystem.Wgs84, "osm-streets.wgs84.json")
             .ToDictionary(f => f.Text("referenceAdminName") ?? throw new InvalidDataException("an OSM street has no referenceAdminName"), f => f.Geometry);
 
         var areas = new List<AreaDefinition> { new(IAreaGrain.CityCode, "上海市 Shanghai", AreaLevel.City, null, []) };
@@ -73,7 +73,7 @@ public static class DemoCity
         // streets): every ring of their union, closed over the slivers a 10 m simplification leaves between neighbours.
         foreach (var district in cut.GroupBy(c => c.Street.DistrictCode))
         {
-            var union = GeoJsonReader.Factory.BuildGeometry(district.Select(c => c.Shape.Buffer(Sliver))).Union().Buffer(-Sliver);
+            var union = Wgs84.Factory.BuildGeometry(district.Select(c => c.Shape.Buffer(Sliver))).Union().Buffer(-Sliver);
             var index = areas.FindIndex(a => a.Code == district.Key);
             areas[index] = areas[index] with { Outline = [.. Polygons(union).SelectMany(Outline)] };
         }
@@ -107,7 +107,7 @@ public static class DemoCity
                 var candidate = new Coordinate(
                     Math.Round(envelope.MinX + random.NextDouble() * envelope.Width, 6),
                     Math.Round(envelope.MinY + random.NextDouble() * envelope.Height, 6));
-                if (shape.Contains(GeoJsonReader.Factory.CreatePoint(candidate)))
+                if (shape.Contains(Wgs84.Factory.CreatePoint(candidate)))
                 {
                     return (grid, new GeoPoint(candidate.X, candidate.Y));
                 }
@@ -162,7 +162,7 @@ public static class DemoCity
         {
             for (var column = firstColumn; column <= lastColumn; column++)
             {
-                var cell = GeoJsonReader.Factory.ToGeometry(new Envelope(
+                var cell = Wgs84.Factory.ToGeometry(new Envelope(
                     120 + column * cellLongitude, 120 + (column + 1) * cellLongitude, 30 + row * cellLatitude, 30 + (row + 1) * cellLatitude));
                 if (!prepared.Intersects(cell))
                 {
@@ -180,8 +180,8 @@ public static class DemoCity
 
     public static Polygon Shape(IReadOnlyList<IReadOnlyList<GeoPoint>> outline)
     {
-        LinearRing Ring(IReadOnlyList<GeoPoint> ring) => GeoJsonReader.Factory.CreateLinearRing(ring.Select(p => new Coordinate(p.Longitude, p.Latitude)).ToArray());
-        return GeoJsonReader.Factory.CreatePolygon(Ring(outline[0]), outline.Skip(1).Select(Ring).ToArray());
+        LinearRing Ring(IReadOnlyList<GeoPoint> ring) => Wgs84.Factory.CreateLinearRing(ring.Select(p => new Coordinate(p.Longitude, p.Latitude)).ToArray());
+        return Wgs84.Factory.CreatePolygon(Ring(outline[0]), outline.Skip(1).Select(Ring).ToArray());
     }
 
     /// <summary>About 10 m in degrees: the gap a 10 m simplification may leave between two neighbouring streets.</summary>

@@ -123,6 +123,32 @@ public sealed class CityApiTests(DemoSiloFixture fixture)
     }
 
     [Fact]
+    public async Task The_devices_export_is_RFC_7946_GeoJSON_longitude_first_with_no_crs_member()
+    {
+        using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync("/api/geojson/devices"));
+
+        var root = document.RootElement;
+        Assert.Equal("FeatureCollection", root.GetProperty("type").GetString());
+        Assert.False(root.TryGetProperty("crs", out _));
+        var positions = City.City.Sensors.Select(s => (s.SensorId, s.Position)).Concat(City.City.Cameras.Select(c => (c.CameraId, c.Position)))
+            .Concat(City.City.Elevators.Select(e => (e.ElevatorId, e.Position))).ToDictionary(d => d.Item1, d => d.Position);
+        var features = root.GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(positions.Count, features.Count);
+        foreach (var feature in features)
+        {
+            var id = feature.GetProperty("id").GetString()!;
+            var geometry = feature.GetProperty("geometry");
+            Assert.False(feature.TryGetProperty("crs", out _) || geometry.TryGetProperty("crs", out _), $"{id} carries a crs");
+            Assert.Equal("Point", geometry.GetProperty("type").GetString());
+            var coordinates = geometry.GetProperty("coordinates");
+            Assert.Equal(positions[id], new GeoPoint(coordinates[0].GetDouble(), coordinates[1].GetDouble()));
+            Assert.Equal(id, feature.GetProperty("properties").GetProperty("id").GetString());
+        }
+        var sensor = features.First(f => f.GetProperty("properties").GetProperty("kind").GetString() == "Sensor").GetProperty("properties");
+        Assert.Equal(["id", "kind", "sensorKind", "name", "grid"], sensor.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_describes_the_ingestion_case_and_query_endpoints()
     {
         using var document = JsonDocument.Parse(await fixture.Client.GetStringAsync("/openapi/v1.json"));

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using CityOps.Twin.Contracts.Geo;
+using CityOps.Twin.Grains.Spatial;
 using CityOps.Twin.Silo.City;
 
 namespace CityOps.Twin.Silo.Tests;
@@ -87,5 +89,70 @@ public sealed class CityImportTests
         var error = Assert.Throws<InvalidDataException>(() => CityImport.Load(path));
 
         Assert.Contains("grids.geojson: feature 0 (grid G1): parent 'D' is not a street of the tree", error.Message);
+    }
+
+    private const string DevicesManifest = """{ "name": "x", "coordinateSystem": "Wgs84", TREE, "grids": "grids.geojson", "devices": "devices.geojson" }""";
+
+    /// <summary>A grid or device file without what the twin needs of a feature: the error names the file, the feature and the field.</summary>
+    [Theory]
+    [InlineData("grids.geojson", """{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[121.40,31.17],[121.41,31.17],[121.41,31.18],[121.40,31.17]]]},"properties":{"name":"网格一","parent":"S"}}]}""",
+        "grids.geojson: feature 0: a grid needs a code (field properties.code).")]
+    [InlineData("grids.geojson", """{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[121.40,31.17]},"properties":{"code":"G1","parent":"S"}}]}""",
+        "grids.geojson: feature 0 (grid G1): a grid needs a Polygon geometry, not a Point (field geometry.type).")]
+    [InlineData("grids.geojson", """{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[121.40,31.17],[121.41,31.17],[121.41,31.18],[121.40,31.17]]]},"properties":{"code":"G1"}}]}""",
+        "grids.geojson: feature 0 (grid G1): parent '' is not a street of the tree (field properties.parent).")]
+    [InlineData("devices.geojson", """{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[121.405,31.175]},"properties":{"kind":"Camera","name":"探头"}}]}""",
+        "devices.geojson feature 0: a device needs an id (field properties.id).")]
+    [InlineData("devices.geojson", """{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[121.405,31.175],[121.406,31.176]]},"properties":{"id":"CAM-1","kind":"Camera"}}]}""",
+        "devices.geojson feature 0 (device CAM-1): a device needs a Point geometry, not a LineString (field geometry.type).")]
+    public void A_feature_without_a_required_property_is_refused_naming_the_file_the_feature_and_the_field(string file, string json, string message)
+    {
+        var path = Write(DevicesManifest.Replace("TREE", Tree, StringComparison.Ordinal), file == "grids.geojson" ? json : Grid());
+        if (file == "devices.geojson")
+        {
+            File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, file), json);
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => CityImport.Load(path));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    private const string SwappedGrid =
+        """{"type":"FeatureCollection","features":[{"type":"Feature","id":"G1","geometry":{"type":"Polygon","coordinates":[[[31.17,121.40],[31.17,121.41],[31.18,121.41],[31.17,121.40]]]},"properties":{"code":"G1","parent":"S"}}]}""";
+
+    private const string SwappedGridError =
+        "grids.geojson: Feature 0 (id G1): position [31.17,121.40] is outside longitude -180..180 / latitude -90..90 (is it [latitude, longitude]?) (field geometry.coordinates[0][0]).";
+
+    [Fact]
+    public void A_grids_file_in_latitude_longitude_order_is_refused_naming_the_file_the_feature_and_the_field()
+    {
+        var path = Write($$"""{ "name": "x", "coordinateSystem": "Gcj02", {{Tree}}, "grids": "grids.geojson" }""", SwappedGrid);
+
+        var error = Assert.Throws<GeoJsonFormatException>(() => CityImport.Load(path));
+
+        Assert.Equal(SwappedGridError, error.Message);
+    }
+
+    [Fact]
+    public async Task The_silo_refuses_to_start_on_a_bad_grids_file_and_says_why_on_one_line()
+    {
+        var path = Write($$"""{ "name": "x", "coordinateSystem": "Wgs84", {{Tree}}, "grids": "grids.geojson" }""", SwappedGrid);
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "CityOps.Twin.Silo"))
+        {
+            ArgumentList = { "--city", path, "--storage", "memory" },
+            WorkingDirectory = Path.GetDirectoryName(path)!,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+
+        using var silo = Process.Start(start)!;
+        var errors = silo.StandardError.ReadToEndAsync();
+        _ = silo.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await silo.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Equal($"cityops-twin: {SwappedGridError}", (await errors).Trim());
     }
 }

@@ -57,12 +57,12 @@ public sealed class CoordinateConversionTests
     [InlineData("莘庄镇", "310112")]
     public void Converted_district_borders_meet_the_OpenStreetMap_street_borders(string street, string district)
     {
-        var osm = GeoJsonReader.ReadFeatures(SharedData.Path("shanghai-osm", "admin-references.wgs84.json"), CoordinateSystem.Wgs84)
+        var osm = GeoJsonImport.ReadFeatures(SharedData.Path("shanghai-osm", "admin-references.wgs84.json"), CoordinateSystem.Wgs84)
             .Single(f => f.Text("referenceAdminName") == street);
         var file = SharedData.Path("shanghai-districts-gcj02", $"{district}.json");
 
-        var converted = NearestFifthMeters(osm.Geometry, GeoJsonReader.ReadFeatures(file, CoordinateSystem.Gcj02).Single().Geometry);
-        var unconverted = NearestFifthMeters(osm.Geometry, GeoJsonReader.ReadFeatures(file, CoordinateSystem.Wgs84).Single().Geometry);
+        var converted = NearestFifthMeters(osm.Geometry, GeoJsonImport.ReadFeatures(file, CoordinateSystem.Gcj02).Single().Geometry);
+        var unconverted = NearestFifthMeters(osm.Geometry, GeoJsonImport.ReadFeatures(file, CoordinateSystem.Wgs84).Single().Geometry);
 
         Assert.True(converted < 60, $"{street}: converted border {converted:0} m away");
         Assert.True(unconverted > 140, $"{street}: unconverted border only {unconverted:0} m away");
@@ -80,7 +80,7 @@ public sealed class CoordinateConversionTests
 
     private static GeoPoint ClosestOn(Geometry border, Coordinate c)
     {
-        var closest = DistanceOp.NearestPoints(border, GeoJsonReader.Factory.CreatePoint(c))[0];
+        var closest = DistanceOp.NearestPoints(border, Wgs84.Factory.CreatePoint(c))[0];
         return new GeoPoint(closest.X, closest.Y);
     }
 }

@@ -7,8 +7,8 @@ namespace CityOps.Twin.Grains.Tests.Spatial;
 public sealed class NearestIndexTests
 {
     private static readonly IReadOnlyList<(string Id, GeoPoint Position)> Cameras =
-        GeoJsonReader.ReadFeatures(SharedData.Path("shanghai-cameras", "shanghai_epolice_cameras.wgs84.geojson"), CoordinateSystem.Wgs84)
-            .Select(c => (c.Id!, new GeoPoint(c.Geometry.Coordinate.X, c.Geometry.Coordinate.Y)))
+        GeoJsonImport.ReadFeatures(SharedData.Path("shanghai-cameras", "shanghai_epolice_cameras.wgs84.geojson"), CoordinateSystem.Wgs84)
+            .Select(c => (c.IdText()!, new GeoPoint(c.Geometry.Coordinate.X, c.Geometry.Coordinate.Y)))
             .ToList();
 
     [Fact]

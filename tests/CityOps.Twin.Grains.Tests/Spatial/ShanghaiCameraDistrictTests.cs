@@ -1,6 +1,7 @@
 using CityOps.Twin.Contracts.Geo;
 using CityOps.Twin.Grains.Spatial;
 using CityOps.Twin.Grains.Tests.Support;
+using NetTopologySuite.Features;
 using NetTopologySuite.Operation.Distance;
 
 namespace CityOps.Twin.Grains.Tests.Spatial;
@@ -12,8 +13,8 @@ namespace CityOps.Twin.Grains.Tests.Spatial;
 /// </summary>
 public sealed class ShanghaiCameraDistrictTests
 {
-    private static readonly IReadOnlyList<GeoJsonFeature> Cameras =
-        GeoJsonReader.ReadFeatures(SharedData.Path("shanghai-cameras", "shanghai_epolice_cameras.wgs84.geojson"), CoordinateSystem.Wgs84);
+    private static readonly IReadOnlyList<IFeature> Cameras =
+        GeoJsonImport.ReadFeatures(SharedData.Path("shanghai-cameras", "shanghai_epolice_cameras.wgs84.geojson"), CoordinateSystem.Wgs84);
 
     private static readonly string DistrictsFile = SharedData.Path("shanghai-districts-gcj02", "310000.json");
 
@@ -41,7 +42,7 @@ public sealed class ShanghaiCameraDistrictTests
     public void A_camera_lands_in_its_real_district_once_the_GCJ02_polygons_are_converted(string id, string position, string district)
     {
         var locator = Districts(CoordinateSystem.Gcj02);
-        var camera = Cameras.Single(c => c.Id == id);
+        var camera = Cameras.Single(c => c.IdText() == id);
 
         Assert.Equal(position, camera.Text("position"));
         Assert.True(locator.TryLocate(PositionOf(camera), out var located));
@@ -53,7 +54,7 @@ public sealed class ShanghaiCameraDistrictTests
     {
         var converted = Districts(CoordinateSystem.Gcj02);
         var unconverted = Districts(CoordinateSystem.Wgs84);
-        var polygons = GeoJsonReader.ReadFeatures(DistrictsFile, CoordinateSystem.Gcj02);
+        var polygons = GeoJsonImport.ReadFeatures(DistrictsFile, CoordinateSystem.Gcj02);
 
         var moved = Cameras.Where(c =>
         {
@@ -64,15 +65,15 @@ public sealed class ShanghaiCameraDistrictTests
 
         // The hand-checked border cameras are among those the mistake moves.
         var sample = HandCheckedSample.Select(row => (string)row[0]).Where(id => id != "1");
-        Assert.All(sample, id => Assert.Contains(moved, c => c.Id == id));
+        Assert.All(sample, id => Assert.Contains(moved, c => c.IdText() == id));
         Assert.InRange(moved.Count, 150, 250);
 
         // Every camera the mistake moves is near a border: within the GCJ-02 offset (at most about 700 m) of one.
         foreach (var camera in moved)
         {
-            var point = GeoJsonReader.Factory.CreatePoint(camera.Geometry.Coordinate);
+            var point = Wgs84.Factory.CreatePoint(camera.Geometry.Coordinate);
             var nearestBorder = polygons.Min(d => DistanceOp.Distance(d.Geometry.Boundary, point));
-            Assert.True(nearestBorder * 111_000 < 800, $"camera {camera.Id} moved though {nearestBorder * 111_000:0} m from any border");
+            Assert.True(nearestBorder * 111_000 < 800, $"camera {camera.IdText()} moved though {nearestBorder * 111_000:0} m from any border");
         }
     }
 
@@ -89,7 +90,7 @@ public sealed class ShanghaiCameraDistrictTests
     }
 
     private static AreaLocator<string> Districts(CoordinateSystem system) =>
-        new(GeoJsonReader.ReadFeatures(DistrictsFile, system).Select(d => (d.Text("name")!, d.Geometry)));
+        new(GeoJsonImport.ReadFeatures(DistrictsFile, system).Select(d => (d.Text("name")!, d.Geometry)));
 
-    private static GeoPoint PositionOf(GeoJsonFeature camera) => new(camera.Geometry.Coordinate.X, camera.Geometry.Coordinate.Y);
+    private static GeoPoint PositionOf(IFeature camera) => new(camera.Geometry.Coordinate.X, camera.Geometry.Coordinate.Y);
 }
