@@ -16,7 +16,7 @@ if (args.Length > 0 && args[0] == "drill")
     {
         return await DrillCommand.RunAsync(args[1..], Console.Out, Console.Error);
     }
-    catch (DrillScenarioException exception)
+    catch (Exception exception) when (exception is DrillScenarioException or InvalidDataException or CityOps.Twin.Grains.Spatial.GeoJsonFormatException)
     {
         Console.Error.WriteLine($"cityops-twin drill: {exception.Message}");
         return 2;

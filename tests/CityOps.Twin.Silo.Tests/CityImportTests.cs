@@ -155,4 +155,26 @@ public sealed class CityImportTests
         Assert.Equal(2, silo.ExitCode);
         Assert.Equal($"cityops-twin: {SwappedGridError}", (await errors).Trim());
     }
+
+    [Fact]
+    public async Task The_headless_drill_refuses_a_bad_grids_file_and_says_why_on_one_line()
+    {
+        var path = Write($$"""{ "name": "x", "coordinateSystem": "Wgs84", {{Tree}}, "grids": "grids.geojson" }""", SwappedGrid);
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "CityOps.Twin.Silo"))
+        {
+            ArgumentList = { "drill", "typhoon-tide", "--city", path, "--report", Path.Combine(Path.GetDirectoryName(path)!, "report") },
+            WorkingDirectory = Path.GetDirectoryName(path)!,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+
+        using var drill = Process.Start(start)!;
+        var errors = drill.StandardError.ReadToEndAsync();
+        _ = drill.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await drill.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, drill.ExitCode);
+        Assert.Equal($"cityops-twin drill: {SwappedGridError}", (await errors).Trim());
+    }
 }
