@@ -14,7 +14,7 @@ if (args.Length > 0 && args[0] == "drill")
 {
     try
     {
-        return await DrillCommand.RunAsync(args[1..], Console.Out, Console.Error);
+        return await DrillCommand.RunAsync(args[1..], Console.Out, Console.Error, TerminalProgress.StandardOutput());
     }
     catch (DrillScenarioException exception)
     {
