@@ -12,7 +12,7 @@ internal static class Measurement
 {
     /// <summary>
     /// Where the terminal's progress bar is told how far a benchmark got (set by Program on a terminal only): the
-    /// fraction of its runs done and what is running, with the last run's rate.
+    /// fraction of its runs done and what is running, with the previous run's rate.
     /// </summary>
     public static Action<double, string>? Progress { get; set; }
 
@@ -54,7 +54,7 @@ internal static class Measurement
     }
 
     private static string Last(long operations, TimeSpan elapsed) =>
-        string.Create(CultureInfo.InvariantCulture, $" · last {operations / elapsed.TotalSeconds:N0}/s");
+        string.Create(CultureInfo.InvariantCulture, $" · previous run {operations / elapsed.TotalSeconds:N0}/s");
 
     public static double Median(List<double> values)
     {

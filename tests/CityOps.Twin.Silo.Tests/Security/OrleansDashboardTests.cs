@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using CityOps.Twin.Contracts.Security;
+using CityOps.Twin.Silo.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Silo.Tests.Security;
 
@@ -72,5 +75,24 @@ public sealed class OrleansDashboardTests : IAsyncLifetime
             Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{path}: {(int)response.StatusCode}");
             Assert.Equal("/signin", new Uri(new Uri("http://localhost"), response.Headers.Location!).AbsolutePath);
         }
+    }
+
+    [Fact]
+    public void Without_grain_call_profiling_the_dashboard_adds_no_filter_to_grain_calls()
+    {
+        var profiled = new TestSiloBuilder().AddTwinDashboard(profileGrainCalls: true);
+        var unprofiled = new TestSiloBuilder().AddTwinDashboard(profileGrainCalls: false);
+
+        // The package's filter is found (so taking it out means something), and taken out; the rest of the dashboard stays.
+        Assert.Single(profiled.Services, TwinDashboard.IsDashboardCallFilter);
+        Assert.DoesNotContain(unprofiled.Services, TwinDashboard.IsDashboardCallFilter);
+        Assert.Equal(profiled.Services.Count - 1, unprofiled.Services.Count);
+    }
+
+    private sealed class TestSiloBuilder : ISiloBuilder
+    {
+        public IServiceCollection Services { get; } = new ServiceCollection();
+
+        public IConfiguration Configuration { get; } = new ConfigurationBuilder().Build();
     }
 }
