@@ -43,6 +43,14 @@ internal static class DashboardBenchmark
         }).ToArray();
         var rates = await Measurement.MedianRatesAsync(rounds, variants);
 
+        // Every silo took the same readings (a warm-up and each round): each must hold what baseline A computes from them.
+        var expected = new ArrayTwin(workload, plain.Calculator.Weights);
+        expected.Apply(1, (rounds + 1) * passes);
+        foreach (var twin in new[] { plain, unfiltered, idle, profiling })
+        {
+            await IngestBenchmark.VerifyAsync(twin, expected, workload);
+        }
+
         Measurement.Report("dashboard.without", rates["without"], "readings/s (one reading a call)");
         Measurement.Report("dashboard.without_call_filter", rates["unfiltered"], "readings/s (dashboard, its grain-call filter taken out: --Dashboard:ProfileGrainCalls false)");
         Measurement.Report("dashboard.idle", rates["idle"], "readings/s (dashboard on every silo, nobody watching)");
