@@ -265,7 +265,7 @@ internal static class IngestBenchmark
     private const int InFlight = 256;
 
     /// <summary>Every district's vital signs, once the tree has passed the last change up (it is given 30 s), equal baseline A's sums.</summary>
-    private static async Task VerifyAsync(BenchTwin twin, ArrayTwin ceiling, ReadingWorkload workload)
+    internal static async Task VerifyAsync(BenchTwin twin, ArrayTwin ceiling, ReadingWorkload workload)
     {
         var deadline = Stopwatch.StartNew();
         for (var district = 0; district < workload.City.Districts; district++)

@@ -10,11 +10,26 @@ namespace CityOps.Twin.Bench;
 /// </summary>
 internal static class Measurement
 {
+    /// <summary>
+    /// Where the terminal's progress bar is told how far a benchmark got (set by Program on a terminal only): the
+    /// fraction of its runs done and what is running, with the previous run's rate.
+    /// </summary>
+    public static Action<double, string>? Progress { get; set; }
+
     public static async Task<IReadOnlyDictionary<string, double>> MedianRatesAsync(int rounds, params (string Name, Func<Task<long>> Body)[] variants)
     {
-        foreach (var (_, body) in variants)
+        var runs = (rounds + 1) * variants.Length;
+        var done = 0;
+        var last = "";
+        void Show(string what) => Progress?.Invoke((double)done / runs, $"{what}{last}");
+
+        foreach (var (name, body) in variants)
         {
-            await body();
+            Show($"warm-up {name}");
+            var started = Stopwatch.GetTimestamp();
+            var operations = await body();
+            done++;
+            last = Last(operations, Stopwatch.GetElapsedTime(started));
         }
 
         var rates = variants.ToDictionary(v => v.Name, _ => new List<double>(rounds));
@@ -22,16 +37,24 @@ internal static class Measurement
         {
             foreach (var (name, body) in variants)
             {
+                Show($"round {round + 1}/{rounds} {name}");
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 var started = Stopwatch.GetTimestamp();
                 var operations = await body();
-                rates[name].Add(operations / Stopwatch.GetElapsedTime(started).TotalSeconds);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                rates[name].Add(operations / elapsed.TotalSeconds);
+                done++;
+                last = Last(operations, elapsed);
             }
         }
+        Show("measured");
 
         return rates.ToDictionary(r => r.Key, r => Median(r.Value));
     }
+
+    private static string Last(long operations, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $" · previous run {operations / elapsed.TotalSeconds:N0}/s");
 
     public static double Median(List<double> values)
     {

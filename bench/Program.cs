@@ -1,7 +1,8 @@
 using CityOps.Twin.Bench;
 
 // dotnet run -c Release --project bench -- <name> [quick]|all|quick|soak [minutes]
-// Each figure prints as "name: value unit", with its baselines and ratios from the same run.
+// Each figure prints as "name: value unit", with its baselines and ratios from the same run (and, on a terminal, a
+// progress bar per benchmark).
 var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["calls"] = CallBenchmark.RunAsync,
@@ -14,9 +15,41 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["storage"] = StorageBenchmark.RunAsync,
     ["cluster"] = ClusterBenchmark.RunAsync,
     ["views"] = ViewsBenchmark.RunAsync,
+    ["dashboard"] = DashboardBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";
+// On a terminal, a bar per benchmark shows its runs as they go; redirected (a file, a CI log), the output is the plain lines alone.
+var terminal = CityOps.Twin.Silo.Hosting.TerminalProgress.StandardOutput() is null
+    ? null
+    : CityOps.Twin.Silo.Hosting.TerminalProgress.Usable(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(Console.Out) }));
+if (terminal is not null)
+{
+    Console.SetOut(new TerminalLines(terminal));
+}
+
+async Task Run(string benchmark, Func<bool, Task> body, bool quick)
+{
+    if (terminal is null)
+    {
+        await body(quick);
+        return;
+    }
+    await CityOps.Twin.Silo.Hosting.TerminalProgress.RunAsync(terminal, benchmark, async report =>
+    {
+        Measurement.Progress = (done, status) => report(done, $"{benchmark}: {status}");
+        try
+        {
+            await body(quick);
+        }
+        finally
+        {
+            Measurement.Progress = null;
+        }
+        return 0;
+    });
+}
+
 Console.WriteLine($"bench: {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 if (name.Equals("quick", StringComparison.OrdinalIgnoreCase) || name.Equals("all", StringComparison.OrdinalIgnoreCase))
 {
@@ -24,7 +57,7 @@ if (name.Equals("quick", StringComparison.OrdinalIgnoreCase) || name.Equals("all
     foreach (var (benchmark, run) in benchmarks)
     {
         Console.WriteLine($"== {benchmark}{(quick ? " (quick)" : string.Empty)}");
-        await run(quick);
+        await Run(benchmark, run, quick);
     }
     return 0;
 }
@@ -43,5 +76,5 @@ if (!benchmarks.TryGetValue(name, out var single))
 
 var quickOne = args.Length > 1 && args[1].Equals("quick", StringComparison.OrdinalIgnoreCase);
 Console.WriteLine($"== {name}{(quickOne ? " (quick)" : string.Empty)}");
-await single(quickOne);
+await Run(name, single, quickOne);
 return 0;

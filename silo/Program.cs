@@ -14,7 +14,7 @@ if (args.Length > 0 && args[0] == "drill")
 {
     try
     {
-        return await DrillCommand.RunAsync(args[1..], Console.Out, Console.Error);
+        return await DrillCommand.RunAsync(args[1..], Console.Out, Console.Error, TerminalProgress.StandardOutput());
     }
     catch (Exception exception) when (exception is DrillScenarioException or InvalidDataException or CityOps.Twin.Grains.Spatial.GeoJsonFormatException)
     {
@@ -44,7 +44,8 @@ builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.
 builder.Services.AddTwinTelemetry(builder.Configuration);
 builder.Services.AddTwinView();
 builder.Services.AddTwinSecurity(builder.Configuration);
-builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>("runtime").AddCheck<CityHealthCheck>("city").AddCheck<StorageHealthCheck>("storage");
+builder.Services.AddTwinHealthChecks();
+builder.AddTwinDashboard();
 builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection("Ingestion"));
 builder.Services.Configure<SimulationOptions>(builder.Configuration.GetSection("Simulation"));
 builder.Services.AddSingleton<CitySimulator>();
@@ -58,16 +59,7 @@ var app = builder.Build();
 app.UseResponseCompression();
 app.UseTwinSecurity();
 app.UseAntiforgery();
-app.MapHealthChecks("/healthz");
-// What each check says (a database out of reach, a version conflict, audit lines waiting), for the signed-in operations staff.
-app.MapHealthChecks("/healthz/detail", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
-{
-    ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new
-    {
-        status = report.Status.ToString(),
-        checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
-    }),
-}).RequireAuthorization();
+app.MapTwinHealth();
 app.MapOpenApi();
 app.MapIngestionApi();
 app.MapCaseApi();
@@ -80,6 +72,7 @@ app.MapOpen311Api();
 app.MapAccountApi();
 app.MapAdminApi();
 app.MapClusterApi();
+app.MapTwinDashboard();
 app.MapTwinView();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -32,6 +32,11 @@ public sealed class TwinFeedRegistration(
     /// <summary>Completes once the hub lists this silo's observer and every publisher's list is fresh enough to hold it.</summary>
     public Task Registered => _registered.Task;
 
+    private long _registeredAt = long.MinValue;
+
+    /// <summary>How long ago the hub last took this silo's observer (it is registered again every <see cref="Interval"/>); null before the first time.</summary>
+    public TimeSpan? SinceRegistered => Volatile.Read(ref _registeredAt) is var at && at == long.MinValue ? null : TimeSpan.FromMilliseconds(Environment.TickCount64 - at);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Not before the silo is active: a call made while it is still starting can be held in placement and never
@@ -62,6 +67,7 @@ public sealed class TwinFeedRegistration(
             try
             {
                 await hub.Register(silo.SiloAddress, _reference);
+                Volatile.Write(ref _registeredAt, Environment.TickCount64);
                 if (!_registered.Task.IsCompleted)
                 {
                     // A publisher reads the list at most this long ago: after it, every one sends here too.

@@ -2,8 +2,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CityOps.Twin.Silo.City;
 
-/// <summary>Degraded while the city is being filed into the grains (with how far it has got), healthy once it is.</summary>
-internal sealed class CityHealthCheck(CitySeeder seeder) : IHealthCheck
+/// <summary>
+/// Healthy once the city is filed into the grains; while it is being filed (with how far it has got), Degraded for
+/// <c>/healthz</c> (the silo already serves) and Unhealthy for readiness (a load balancer should not send it users yet).
+/// </summary>
+internal sealed class CityHealthCheck(CitySeeder seeder, HealthStatus whileFiling) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -12,7 +15,7 @@ internal sealed class CityHealthCheck(CitySeeder seeder) : IHealthCheck
         {
             TaskStatus.RanToCompletion => HealthCheckResult.Healthy("city filed"),
             TaskStatus.Faulted => HealthCheckResult.Unhealthy("filing the city failed", seeder.Filed.Exception),
-            _ => HealthCheckResult.Degraded($"filing the city: {done} of {total}"),
+            _ => new HealthCheckResult(whileFiling, $"filing the city: {done} of {total}"),
         });
     }
 }

@@ -14,7 +14,8 @@ public static class DrillCommand
 {
     public const string Usage = "usage: drill <scenario.yaml|json|typhoon-tide> [--tide <Wusong series, for typhoon-tide>] [--speed 1..600, 0 for as fast as possible; default 0] [--report <folder>; default ./drill-report] [--city <manifest.json>]";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <param name="terminal">Where to draw a progress bar while the drill runs (a terminal); none when null, as when the output is redirected.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Spectre.Console.IAnsiConsole? terminal = null)
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
@@ -63,7 +64,7 @@ public static class DrillCommand
         var scenario = builtIn ? TyphoonTideScenario.Build(registry, tidePath) : DrillScenarioReader.Load(scenarioPath, registry);
         output.WriteLine($"Drill '{scenario.Name}': {scenario.Injects.Count} injects, {scenario.Expected.Count} expected actions, {scenario.Duration} of drill time at {(speed == 0 ? "full" : $"{speed}x")} speed");
         await using var run = await DrillRun.CreateAsync(registry, CaseCategoryCatalogue.Default, SensorRulebook.Default, new SwitchoverOptions(), scenario.Start);
-        var report = await run.RunAsync(scenario, speed);
+        var report = terminal is null ? await run.RunAsync(scenario, speed) : await DrillProgressBar.RunAsync(terminal, run, scenario, speed);
         await DrillReportWriter.WriteAsync(report, reportFolder);
         foreach (var expected in report.Expected)
         {

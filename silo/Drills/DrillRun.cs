@@ -67,6 +67,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     private readonly Lock _pauseLock = new();
     private readonly Queue<DrillEvent> _recent = new();
     private int _alarmCount;
+    private int _eventCount;
     private TaskCompletionSource _resumed = Resumed();
     // Whether the loop is working a minute (a pause then stands once the minute is done), who waits for that, and
     // the real-time wait between minutes, cut short by a new speed or a pause.
@@ -134,6 +135,9 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
 
     /// <summary>Who plays the drill's roles: people, or the scenario's scripted players.</summary>
     public DrillPlayers Players => _players;
+
+    /// <summary>Events the recorder has noted so far (the report's timeline).</summary>
+    public int EventCount => Volatile.Read(ref _eventCount);
 
     /// <summary>Drill time: how far into the scenario the drill clock stands.</summary>
     public TimeSpan Elapsed => _scenario is null ? TimeSpan.Zero : _clock.GetUtcNow() - _scenario.Start;
@@ -567,6 +571,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
     {
         var line = new DrillEvent(at, kind, what, reference);
         _timeline.Enqueue(line);
+        Interlocked.Increment(ref _eventCount);
         if (kind == "alarm")
         {
             Interlocked.Increment(ref _alarmCount);

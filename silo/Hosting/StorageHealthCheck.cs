@@ -35,10 +35,7 @@ internal sealed class StorageHealthCheck(IServiceProvider services, IAuditLog au
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                await using var connection = await database.OpenAsync(timeout.Token);
-                await using var command = connection.CreateCommand();
-                command.CommandText = "SELECT 1";
-                await command.ExecuteScalarAsync(timeout.Token);
+                await database.ProbeAsync(timeout.Token);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {

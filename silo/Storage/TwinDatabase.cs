@@ -72,6 +72,26 @@ public sealed class TwinDatabase : IAsyncDisposable
     }
 
     /// <summary>
+    /// Reaches the database as a new user of it would, for the health checks: on PostgreSQL a query through the pool
+    /// (a stopped server fails it); on SQLite a fresh connection that neither comes from the pool (whose open handles
+    /// still read a file deleted or moved away) nor creates the file, reading its schema (a file that is not a
+    /// database, or cannot be read, fails it).
+    /// </summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = _postgres is not null
+            ? await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false)
+            : new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ConnectionString);
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using var command = connection.CreateCommand();
+        command.CommandText = _postgres is not null ? "SELECT 1" : "SELECT count(*) FROM sqlite_master";
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// A write transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a deferred one that reads first
     /// and upgrades later is refused at once, not queued, when another silo's transaction holds the file.
     /// </summary>
