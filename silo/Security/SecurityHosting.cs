@@ -110,19 +110,27 @@ public static class SecurityHosting
     }
 
     /// <summary>
-    /// What escaped an endpoint: the database out of reach (a grain that had to be read from it, while it is down)
-    /// is 503 with Retry-After and says so; anything else is 500 with no internals. Both are logged by ASP.NET.
+    /// What escaped an endpoint: the database out of reach (a grain that had to be read from it, while it is down) is
+    /// 503 with Retry-After and says so; so is the cluster changing under a call (a silo stopping or dead before the
+    /// others know: Orleans refuses or times out the call, and the same call succeeds shortly after); anything else
+    /// is 500 with no internals. All are logged by ASP.NET.
     /// </summary>
     private static Task UnhandledAsync(HttpContext context)
     {
         var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-        var storage = error is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException
-            || error?.InnerException is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException;
-        if (storage)
+        var cause = error?.InnerException ?? error;
+        if (error is System.Data.Common.DbException or System.Net.Sockets.SocketException
+            || cause is System.Data.Common.DbException or System.Net.Sockets.SocketException)
         {
             context.Response.Headers.RetryAfter = "5";
             return Problem(context, StatusCodes.Status503ServiceUnavailable, "Database unavailable",
                 $"The twin's database cannot be reached ({error!.Message}); what is live is still served, this needed the database. Try again shortly.");
+        }
+        if (error is OrleansMessageRejectionException or TimeoutException || cause is OrleansMessageRejectionException or TimeoutException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Problem(context, StatusCodes.Status503ServiceUnavailable, "Cluster changing",
+                $"A silo of the twin's cluster is stopping, starting or unreachable and this request was caught in it ({error!.Message}); nothing of it was acknowledged. Try again in a second.");
         }
         return Problem(context, StatusCodes.Status500InternalServerError, "Internal error", "The twin could not answer this request; it has been logged.");
     }
