@@ -80,6 +80,7 @@ app.MapOpen311Api();
 app.MapAccountApi();
 app.MapAdminApi();
 app.MapClusterApi();
+app.MapTwinTelemetry();
 app.MapTwinView();
 
 app.Lifetime.ApplicationStarted.Register(() =>
