@@ -6,13 +6,14 @@ namespace CityOps.Twin.Silo.Telemetry;
 
 /// <summary>
 /// The <c>Telemetry</c> section: where OTLP goes (<c>OtlpEndpoint</c>, <c>ExportIntervalMilliseconds</c>,
-/// <c>TraceSampleRatio</c>) and who may scrape <c>/metrics</c> (<c>Prometheus:Enabled</c>,
+/// <c>TraceSampleRatio</c>, <c>TraceBackgroundWork</c>) and who may scrape <c>/metrics</c> (<c>Prometheus:Enabled</c>,
 /// <c>Prometheus:AllowedAddresses</c>). A value that cannot be used stops the silo with what and where.
 /// </summary>
 public sealed record TelemetrySettings(
     Uri? OtlpEndpoint,
     int ExportIntervalMilliseconds,
     double TraceSampleRatio,
+    bool TraceBackgroundWork,
     bool PrometheusEnabled,
     IReadOnlyList<IPNetwork> ScrapeAddresses)
 {
@@ -41,12 +42,7 @@ public sealed record TelemetrySettings(
         {
             throw new InvalidOperationException($"Telemetry:TraceSampleRatio '{ratio}' is not between 0 (no traces) and 1 (every trace).");
         }
-        var enabledText = section["Prometheus:Enabled"];
-        if (enabledText is { Length: > 0 } && !bool.TryParse(enabledText, out _))
-        {
-            throw new InvalidOperationException($"Telemetry:Prometheus:Enabled '{enabledText}' is not true or false.");
-        }
-        return new TelemetrySettings(endpoint, interval, ratio, enabledText is not { Length: > 0 } || bool.Parse(enabledText),
+        return new TelemetrySettings(endpoint, interval, ratio, Switch(section, "TraceBackgroundWork", false), Switch(section, "Prometheus:Enabled", true),
             [.. Entries(section.GetSection("Prometheus:AllowedAddresses")).Select(Network)]);
     }
 
@@ -81,6 +77,13 @@ public sealed record TelemetrySettings(
             : throw new InvalidOperationException(
                 $"Telemetry:Prometheus:AllowedAddresses: '{entry}' is not an IP address or a network in CIDR form with its host bits zero (e.g. 10.20.0.7 or 10.20.0.0/16).");
     }
+
+    private static bool Switch(IConfigurationSection section, string key, bool fallback) => section[key] switch
+    {
+        null or "" => fallback,
+        var text when bool.TryParse(text, out var value) => value,
+        var text => throw new InvalidOperationException($"Telemetry:{key} '{text}' is not true or false."),
+    };
 
     private static T Number<T>(IConfigurationSection section, string key, T fallback) where T : struct, INumber<T>
     {

@@ -71,7 +71,7 @@ public static class TwinTelemetry
         if (settings.OtlpEndpoint is { } traces)
         {
             telemetry.WithTracing(tracing => tracing
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(settings.TraceSampleRatio)))
+                .SetSampler(new ParentBasedSampler(new RequestTraceSampler(settings.TraceSampleRatio, settings.TraceBackgroundWork)))
                 .AddSource(OrleansSources, TwinInstruments)
                 // Probes and scrapes come every few seconds and say nothing about the city.
                 .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = http =>

@@ -1,8 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Silo.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
@@ -13,21 +12,61 @@ public sealed class TelemetryExportTests
     [Fact]
     public async Task With_an_OTLP_endpoint_configured_the_runtime_metrics_reach_the_collector()
     {
-        using var collector = new FakeOtlpCollector();
+        await using var collector = await OtlpReceiver.StartAsync();
         await using var silo = new SiloFactory(
             ("data", SiloFactory.NewDataFolder()),
             ("storage", "memory"),
             ("Telemetry:OtlpEndpoint", collector.Address),
-            ("Telemetry:ExportIntervalMilliseconds", "60000"));
+            ("Telemetry:ExportIntervalMilliseconds", "60000"),
+            // Prometheus is pulled: its reader has nothing to flush, and would make the flush answer false.
+            ("Telemetry:Prometheus:Enabled", "false"));
         await silo.CreateClient().GetAsync("/healthz");
         await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ICityModeGrain>(ICityModeGrain.CityKey).GetMode();
 
         Assert.True(silo.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
 
-        var metrics = await collector.Received("/v1/metrics").WaitAsync(TimeSpan.FromSeconds(10));
+        var metrics = await collector.WaitForAsync("/v1/metrics", bodies => bodies.Count > 0 ? Encoding.Latin1.GetString(bodies[0]) : null, TimeSpan.FromSeconds(10));
         // Orleans' instruments of grain calls (caller-side latency of application requests) and of activations.
         Assert.Contains("orleans-app-requests-latency", metrics);
         Assert.Contains("orleans-catalog-activations", metrics);
+    }
+
+    [Fact]
+    public async Task An_ingest_request_reaches_the_collector_as_one_trace_with_the_grain_calls_it_made_inside_it()
+    {
+        await using var collector = await OtlpReceiver.StartAsync();
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("Telemetry:OtlpEndpoint", collector.Address));
+        await silo.WhenCityFiledAsync();
+        using var gateway = await silo.KeyClientAsync(["WL-00321"]);
+
+        var at = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O");
+        var response = await gateway.PostAsync("/api/ingest/readings",
+            new StringContent($$"""{"readings":[{"sensorId":"WL-00321","measuredAt":"{{at}}","value":2.5}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // Spans are exported in batches every few seconds; the request's own ends once its answer is sent.
+        var trace = await collector.WaitForAsync("/v1/traces", bodies =>
+        {
+            var spans = bodies.SelectMany(OtlpSpans.Read).ToList();
+            var request = spans.FirstOrDefault(s => s.Kind == OtlpSpan.Server && s.Name.Contains("api/ingest/readings", StringComparison.Ordinal));
+            var inTrace = request is null ? [] : spans.Where(s => s.TraceId == request.TraceId).ToList();
+            return inTrace.Any(s => s.Kind == OtlpSpan.Server && s.Name.Contains("RecordMany", StringComparison.Ordinal)) ? new Trace(request!, inTrace) : null;
+        }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal("POST", trace.Request.Name.Split(' ')[0]);
+        // The endpoint's call to the sensor (client side), under the request; the sensor's turn (server side), under that call.
+        var call = Assert.Single(trace.Spans, s => s.Kind == OtlpSpan.Client && s.Name.Contains("RecordMany", StringComparison.Ordinal));
+        Assert.Equal(trace.Request.SpanId, call.ParentSpanId);
+        Assert.StartsWith("Microsoft.Orleans", call.Scope);
+        var turn = Assert.Single(trace.Spans, s => s.Kind == OtlpSpan.Server && s.Name.Contains("RecordMany", StringComparison.Ordinal));
+        Assert.Equal(call.SpanId, turn.ParentSpanId);
+        Assert.Equal(32, trace.Request.TraceId.Length);
+
+        // Filing the city and the feed's start made tens of thousands of grain calls before the request: none of
+        // them started a trace, so nothing but requests and their work reached the collector.
+        var exported = collector.Received("/v1/traces").SelectMany(OtlpSpans.Read).ToList();
+        var requests = exported.Where(s => s.Kind == OtlpSpan.Server && s.Scope == "Microsoft.AspNetCore").Select(s => s.TraceId).ToHashSet();
+        Assert.All(exported, span => Assert.Contains(span.TraceId, requests));
     }
 
     [Fact]
@@ -40,55 +79,5 @@ public sealed class TelemetryExportTests
         Assert.Contains("Telemetry:OtlpEndpoint 'collector:4318'", error.Message);
     }
 
-    /// <summary>An HTTP listener on loopback that keeps the body of each OTLP export by path.</summary>
-    private sealed class FakeOtlpCollector : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _received = new();
-
-        public FakeOtlpCollector()
-        {
-            var port = FreePort();
-            Address = $"http://127.0.0.1:{port}/";
-            _listener.Prefixes.Add(Address);
-            _listener.Start();
-            _ = ServeAsync();
-        }
-
-        public string Address { get; }
-
-        public Task<string> Received(string path) => Slot(path).Task;
-
-        private TaskCompletionSource<string> Slot(string path) => _received.GetOrAdd(path, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception) when (!_listener.IsListening)
-                {
-                    return;
-                }
-                using var body = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(body);
-                Slot(context.Request.Url!.AbsolutePath).TrySetResult(Encoding.Latin1.GetString(body.ToArray()));
-                context.Response.StatusCode = 200;
-                context.Response.Close();
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            return ((IPEndPoint)socket.LocalEndpoint).Port;
-        }
-
-        public void Dispose() => _listener.Close();
-    }
+    private sealed record Trace(OtlpSpan Request, List<OtlpSpan> Spans);
 }
