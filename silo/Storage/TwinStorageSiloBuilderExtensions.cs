@@ -51,6 +51,7 @@ public static class TwinStorageSiloBuilderExtensions
         else
         {
             var windows = new Dictionary<string, TimeSpan>(options.WriteBehind, StringComparer.Ordinal);
+            builder.Services.AddMetrics();
             builder.Services.TryAddSingleton<WriteBehindMeter>();
             builder.Services.AddKeyedSingleton<IGrainStorage>(name, (services, _) => new GroupCommitGrainStorage(
                 name,
