@@ -8,8 +8,8 @@ namespace CityOps.Twin.Silo.Telemetry;
 /// (by trace id, so every silo keeps or drops the same traces). Everything under a kept request is kept with it
 /// (<see cref="ParentBasedSampler"/>): the grain calls it makes, on any silo, their storage and database commands. Work
 /// that no request started (filing the city, grain timers, the feed, membership and directory upkeep) starts no trace
-/// unless <c>Telemetry:TraceBackgroundWork</c> is true: a silo filing the demo city alone made about 28,000 spans, more
-/// than the exporter's queue (2,048) holds, so a request's spans were dropped with them.
+/// unless <c>Telemetry:TraceBackgroundWork</c> is true: a silo filing the demo city alone made about 28,000 spans in
+/// seconds, far more than the exporter's queue (2,048) holds, so spans are dropped, a request's among them.
 /// </summary>
 internal sealed class RequestTraceSampler(double ratio, bool background) : Sampler
 {
