@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using CityOps.Twin.Contracts.Mode;
+using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
@@ -70,6 +71,30 @@ public sealed class TelemetryExportTests
     }
 
     [Fact]
+    public async Task Over_PostgreSQL_the_database_commands_a_sign_in_makes_are_in_its_trace()
+    {
+        await using var collector = await OtlpReceiver.StartAsync();
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "postgres"),
+            ("connection", CityOps.Twin.Tests.Shared.TestPostgres.ConnectionString), ("Telemetry:OtlpEndpoint", collector.Address));
+
+        // Signing in reads the user and writes its audit line to the database, in the request's own flow.
+        using var client = await silo.SignedInClientAsync(TwinRole.Operator);
+
+        var trace = await collector.WaitForAsync("/v1/traces", bodies =>
+        {
+            var spans = bodies.SelectMany(OtlpSpans.Read).ToList();
+            var request = spans.FirstOrDefault(s => s.Kind == OtlpSpan.Server && s.Name.Contains("api/account/signin", StringComparison.Ordinal));
+            var inTrace = request is null ? [] : spans.Where(s => s.TraceId == request.TraceId).ToList();
+            return inTrace.Any(s => s.Scope == "Npgsql") ? new Trace(request!, inTrace) : null;
+        }, TimeSpan.FromSeconds(60));
+
+        var commands = trace.Spans.Where(s => s.Scope == "Npgsql").ToList();
+        Assert.All(commands, command => Assert.Equal(OtlpSpan.Client, command.Kind));
+        Assert.All(commands, command => Assert.Contains(trace.Request.SpanId, Ancestors(trace.Spans, command)));
+        await silo.WhenCityFiledAsync();
+    }
+
+    [Fact]
     public async Task An_OTLP_endpoint_that_is_not_an_http_address_stops_the_silo_with_a_clear_error()
     {
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("Telemetry:OtlpEndpoint", "collector:4318"));
@@ -80,4 +105,16 @@ public sealed class TelemetryExportTests
     }
 
     private sealed record Trace(OtlpSpan Request, List<OtlpSpan> Spans);
+
+    /// <summary>The ids of a span's parent, its parent's parent, and so on, as far as the exported spans go.</summary>
+    private static List<string> Ancestors(List<OtlpSpan> spans, OtlpSpan span)
+    {
+        var byId = spans.ToDictionary(s => s.SpanId);
+        var ancestors = new List<string>();
+        for (var parent = span.ParentSpanId; parent.Length > 0 && !ancestors.Contains(parent); parent = byId.TryGetValue(parent, out var up) ? up.ParentSpanId : "")
+        {
+            ancestors.Add(parent);
+        }
+        return ancestors;
+    }
 }
