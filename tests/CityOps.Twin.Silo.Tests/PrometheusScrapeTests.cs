@@ -108,6 +108,8 @@ public sealed class PrometheusScrapeTests(PrometheusSiloFixture fixture) : IClas
         var adminScrape = await admin.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, adminScrape.StatusCode);
         Assert.Contains("orleans_catalog_activations", await adminScrape.Content.ReadAsStringAsync());
+        // The leader's refusal is in the audit log, as every refusal of a role is.
+        Assert.Contains("GET /metrics", await admin.GetStringAsync("/api/admin/audit?count=50&action=http.forbidden"));
 
         using var prometheus = fixture.ClientFrom(PrometheusSiloFixture.PrometheusAddress);
         var scrape = await prometheus.GetAsync("/metrics");
