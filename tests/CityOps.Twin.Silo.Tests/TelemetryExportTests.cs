@@ -8,6 +8,7 @@ using OpenTelemetry.Metrics;
 
 namespace CityOps.Twin.Silo.Tests;
 
+[Collection(TelemetryCollection.Name)]
 public sealed class TelemetryExportTests
 {
     [Fact]
