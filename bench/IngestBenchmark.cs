@@ -91,8 +91,10 @@ internal static class IngestBenchmark
         }
 
         await twin.DisposeAsync();
-        var http = await ThroughHttpAsync(quick, rounds);
+        var (http, metricsOff) = await ThroughHttpAsync(quick, rounds);
         Measurement.Report("ingest.http_batch_api", http, "readings/s");
+        Measurement.Report("ingest.http_batch_api_metrics_off", metricsOff, "readings/s");
+        Measurement.Ratio("ingest.http_batch_api/metrics_off", http, metricsOff);
         Measurement.Ratio("ingest.http_batch_api/in_process", http, rates["grains"]);
         Measurement.Ratio("ingest.http_batch_api/baseline_b", http, rates["sql"]);
     }
@@ -100,15 +102,19 @@ internal static class IngestBenchmark
     /// <summary>
     /// The silo's POST /api/ingest/readings from a few gateways at once over loopback, each owning a share of the
     /// demo city's sensors and sending batches of 5,000 readings one after another. The bodies are made before
-    /// the clock starts, so the figure is the silo's (parse, validate, apply), not the client's JSON writer.
+    /// the clock starts, so the figure is the silo's (parse, validate, apply), not the client's JSON writer. Beside it,
+    /// interleaved round by round, a second silo with its metrics off (no Prometheus, no OTLP): what collecting
+    /// Orleans', ASP.NET Core's and the twin's metrics costs the hottest path.
     /// </summary>
-    private static async Task<double> ThroughHttpAsync(bool quick, int rounds)
+    private static async Task<(double MetricsOn, double MetricsOff)> ThroughHttpAsync(bool quick, int rounds)
     {
         const int BatchSize = 5_000;
         var gateways = Environment.ProcessorCount * 2;
         var perRound = quick ? 20_000 : 400_000;
         using var folder = new TempFolder();
+        using var quietFolder = new TempFolder();
         await using var silo = await SiloProcess.StartAsync(folder.Path, ["--storage", "sqlite"], TimeSpan.FromMinutes(5));
+        await using var quiet = await SiloProcess.StartAsync(quietFolder.Path, ["--storage", "sqlite", "--Telemetry:Prometheus:Enabled", "false"], TimeSpan.FromMinutes(5));
         var sensors = (await silo.SensorsAsync()).ToArray();
 
         // Reading k of a gateway goes to its (k mod share)-th sensor, one millisecond later each time round its share.
@@ -141,10 +147,19 @@ internal static class IngestBenchmark
             }
         }
 
-        var next = 0;
-        var rate = (await Measurement.MedianRatesAsync(rounds, ("http", async () =>
+        // Each silo is sent the same rounds in the same order: each holds its own sensors' latest readings.
+        Func<Task<long>> Sender(SiloProcess target)
         {
-            var round = bodies[next++];
+            var next = 0;
+            return () => SendRoundAsync(target, bodies[next++]);
+        }
+        var rates = await Measurement.MedianRatesAsync(rounds, ("on", Sender(silo)), ("off", Sender(quiet)));
+        await silo.StopAsync();
+        await quiet.StopAsync();
+        return (rates["on"], rates["off"]);
+
+        static async Task<long> SendRoundAsync(SiloProcess silo, List<byte[]>[] round)
+        {
             var accepted = await Task.WhenAll(round.Select(async batches =>
             {
                 long count = 0;
@@ -164,9 +179,7 @@ internal static class IngestBenchmark
                 return count;
             }));
             return accepted.Sum();
-        })))["http"];
-        await silo.StopAsync();
-        return rate;
+        }
     }
 
     /// <summary>Baseline B's last recompute equals the sums that baseline A computes from the same readings.</summary>

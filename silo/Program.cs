@@ -73,6 +73,7 @@ app.MapAccountApi();
 app.MapAdminApi();
 app.MapClusterApi();
 app.MapTwinDashboard();
+app.MapTwinTelemetry();
 app.MapTwinView();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -6,6 +6,7 @@ using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Security;
+using CityOps.Twin.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Api;
@@ -28,7 +29,8 @@ public static class IngestionApi
         return api;
     }
 
-    internal static async Task<IResult> IngestReadingsAsync(HttpRequest request, CityRegistry city, IClusterClient client, SensorRulebook rules, TimeProvider time, IOptions<IngestionOptions> options, IngestionKeys keys, IAuditLog audit)
+    internal static async Task<IResult> IngestReadingsAsync(HttpRequest request, CityRegistry city, IClusterClient client, SensorRulebook rules, TimeProvider time, IOptions<IngestionOptions> options, IngestionKeys keys, IAuditLog audit,
+        IngestionMeter meter)
     {
         var (key, refusal) = await keys.AdmitAsync(request.HttpContext, request.Headers[IngestionKeys.Header].FirstOrDefault(), "ingest.readings");
         if (key is null)
@@ -101,10 +103,13 @@ public static class IngestionApi
             new(item.Index, item.Reading.SensorId, "not newer than the sensor's latest reading (a repeat, or late)");
 
         rejected.AddRange(results.SelectMany(r => r));
+        meter.ReadingsAccepted(accepted, IngestionMeter.FromApi);
+        meter.ReadingsRefused(rejected.Count, IngestionMeter.FromApi);
         return await AnswerAsync(new IngestionResult(accepted, [.. rejected.OrderBy(r => r.Index)]), outside, key, request.HttpContext, audit, "ingest.readings");
     }
 
-    internal static async Task<IResult> IngestEventsAsync(HttpRequest request, CityRegistry city, IClusterClient client, TimeProvider time, IOptions<IngestionOptions> options, IngestionKeys keys, IAuditLog audit)
+    internal static async Task<IResult> IngestEventsAsync(HttpRequest request, CityRegistry city, IClusterClient client, TimeProvider time, IOptions<IngestionOptions> options, IngestionKeys keys, IAuditLog audit,
+        IngestionMeter meter)
     {
         var (key, refusal) = await keys.AdmitAsync(request.HttpContext, request.Headers[IngestionKeys.Header].FirstOrDefault(), "ingest.events");
         if (key is null)
@@ -159,6 +164,7 @@ public static class IngestionApi
                 rejected.Add(new RejectedItem(index, deviceId, reason));
             }
         }
+        meter.EventsAccepted(accepted, IngestionMeter.FromApi);
         return await AnswerAsync(new IngestionResult(accepted, rejected), outside, key, request.HttpContext, audit, "ingest.events");
     }
 

@@ -3,6 +3,7 @@ using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CityOps.Twin.Silo.Simulation;
@@ -20,6 +21,7 @@ public sealed class CitySimulator(
     SensorRulebook rules,
     TimeProvider time,
     IOptions<SimulationOptions> options,
+    IngestionMeter meter,
     ILogger<CitySimulator> logger) : BackgroundService
 {
     private const double Reversion = 0.85;
@@ -34,6 +36,9 @@ public sealed class CitySimulator(
     private readonly Lock _lock = new();
     private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
     private long _applied;
+
+    // Readings of the batch under way that their sensors applied, for the ingestion meter.
+    private int _recorded;
 
     /// <summary>Sensor readings the simulator has had applied so far.</summary>
     public long ReadingsApplied => Interlocked.Read(ref _applied);
@@ -108,6 +113,7 @@ public sealed class CitySimulator(
             }
             await Task.WhenAll(calls);
             Applied(batch);
+            meter.ReadingsAccepted(Interlocked.Exchange(ref _recorded, 0), IngestionMeter.FromSimulator);
         }
     }
 
@@ -124,8 +130,13 @@ public sealed class CitySimulator(
         }
     }
 
-    private Task Record(string sensorId, DateTimeOffset at, double value) =>
-        Safely(() => client.GetGrain<ISensorGrain>(sensorId).Record(new SensorReading(sensorId, at, value)));
+    private Task Record(string sensorId, DateTimeOffset at, double value) => Safely(async () =>
+    {
+        if (await client.GetGrain<ISensorGrain>(sensorId).Record(new SensorReading(sensorId, at, value)) == ReadingOutcome.Applied)
+        {
+            Interlocked.Increment(ref _recorded);
+        }
+    });
 
     private async Task Safely(Func<Task> call)
     {

@@ -25,6 +25,8 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
     private readonly TimeProvider _time;
     private readonly ILogger<GroupCommitGrainStorage> _logger;
     private readonly Dictionary<string, WriteBehindBuffer> _writeBehind = new(StringComparer.Ordinal);
+    private readonly WriteBehindMeter? _meter;
+    private readonly List<IDisposable> _tracked = [];
     private GroupCommitQueue? _queue;
     private string? _readQuery;
 
@@ -36,7 +38,8 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
         IActivatorProvider activators,
         IReadOnlyDictionary<string, TimeSpan> writeBehind,
         TimeProvider time,
-        ILogger<GroupCommitGrainStorage> logger)
+        ILogger<GroupCommitGrainStorage> logger,
+        WriteBehindMeter? meter = null)
     {
         _name = name;
         _serviceId = serviceId;
@@ -46,6 +49,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
         _writeBehindWindows = writeBehind;
         _time = time;
         _logger = logger;
+        _meter = meter;
     }
 
     /// <summary>Group transactions committed and the writes they held, for the benchmark and the tests.</summary>
@@ -88,7 +92,12 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
         _queue = new GroupCommitQueue(_database, queries["TwinGroupWriteKey"], _logger);
         foreach (var (stateName, window) in _writeBehindWindows)
         {
-            _writeBehind[stateName] = new WriteBehindBuffer(window, _queue, ReadVersionAsync, _time, _logger);
+            var buffer = new WriteBehindBuffer(stateName, window, _queue, ReadVersionAsync, _time, _logger, _meter);
+            _writeBehind[stateName] = buffer;
+            if (_meter is not null)
+            {
+                _tracked.Add(_meter.Track(stateName, () => buffer.Count));
+            }
         }
     }
 
@@ -108,6 +117,8 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
             }
             await buffer.DisposeAsync().ConfigureAwait(false);
         }
+        _tracked.ForEach(tracked => tracked.Dispose());
+        _tracked.Clear();
         if (_queue is not null)
         {
             await _queue.DisposeAsync().ConfigureAwait(false);

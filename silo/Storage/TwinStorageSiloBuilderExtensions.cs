@@ -1,4 +1,5 @@
 using CityOps.Twin.Grains.Placement;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Configuration;
@@ -50,6 +51,8 @@ public static class TwinStorageSiloBuilderExtensions
         else
         {
             var windows = new Dictionary<string, TimeSpan>(options.WriteBehind, StringComparer.Ordinal);
+            builder.Services.AddMetrics();
+            builder.Services.TryAddSingleton<WriteBehindMeter>();
             builder.Services.AddKeyedSingleton<IGrainStorage>(name, (services, _) => new GroupCommitGrainStorage(
                 name,
                 services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
@@ -58,7 +61,8 @@ public static class TwinStorageSiloBuilderExtensions
                 services.GetRequiredService<IActivatorProvider>(),
                 windows,
                 services.GetService<TimeProvider>() ?? TimeProvider.System,
-                services.GetRequiredService<ILogger<GroupCommitGrainStorage>>()));
+                services.GetRequiredService<ILogger<GroupCommitGrainStorage>>(),
+                services.GetRequiredService<WriteBehindMeter>()));
             builder.Services.AddSingleton(services => (ILifecycleParticipant<ISiloLifecycle>)services.GetRequiredKeyedService<IGrainStorage>(name));
             // A grain leaving this silo saves its written-behind states at once (HotState).
             builder.Services.AddSingleton(services => (IHotStateFlush)services.GetRequiredKeyedService<IGrainStorage>(name));

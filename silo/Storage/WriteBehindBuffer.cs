@@ -25,6 +25,8 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
     private readonly GroupCommitQueue _queue;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly string _stateName;
+    private readonly WriteBehindMeter? _meter;
 
     // 1 while the timer is set: the first write after an idle spell sets it, so an idle silo has no timer ticking.
     private int _armed;
@@ -44,8 +46,12 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
     private int _urgent;
 
     /// <param name="readVersion">The version the database holds of a row (null: no row), for <see cref="RebaseAsync"/>.</param>
-    public WriteBehindBuffer(TimeSpan window, GroupCommitQueue queue, Func<GrainStateRow, Task<int?>> readVersion, TimeProvider time, ILogger logger)
+    /// <param name="meter">Where each flush's lag is recorded, under <paramref name="stateName"/>.</param>
+    public WriteBehindBuffer(string stateName, TimeSpan window, GroupCommitQueue queue, Func<GrainStateRow, Task<int?>> readVersion, TimeProvider time, ILogger logger,
+        WriteBehindMeter? meter = null)
     {
+        _stateName = stateName;
+        _meter = meter;
         Window = window;
         _queue = queue;
         _readVersion = readVersion;
@@ -143,7 +149,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
                 return pending.Version;
             }
             var stored = ParseVersion(etag);
-            var added = new PendingState { StoredVersion = stored, Version = (stored ?? 0) + 1, Payload = payload };
+            var added = new PendingState { StoredVersion = stored, Version = (stored ?? 0) + 1, Payload = payload, WaitingSince = _time.GetTimestamp() };
             _pending.Add(row, added);
             ArmIfIdle();
             return added.Version;
@@ -215,12 +221,12 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         await _cycle.WaitAsync().ConfigureAwait(false);
         try
         {
-            List<(GrainStateRow Row, PendingState State, GrainStateWrite Write)> taken;
+            List<(GrainStateRow Row, PendingState State, GrainStateWrite Write, long WaitingSince)> taken;
             TaskCompletionSource settled;
             lock (_gate)
             {
                 taken = _pending.Select(entry => (entry.Key, entry.Value,
-                    new GrainStateWrite(entry.Key, entry.Value.Payload, entry.Value.StoredVersion, entry.Value.Version))).ToList();
+                    new GrainStateWrite(entry.Key, entry.Value.Payload, entry.Value.StoredVersion, entry.Value.Version), entry.Value.WaitingSince)).ToList();
                 (settled, _nextFlush) = (_nextFlush, NewFlushSignal());
                 _flushStartedAt = _time.GetTimestamp();
             }
@@ -239,7 +245,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         }
     }
 
-    private async Task SaveAsync(List<(GrainStateRow Row, PendingState State, GrainStateWrite Write)> taken)
+    private async Task SaveAsync(List<(GrainStateRow Row, PendingState State, GrainStateWrite Write, long WaitingSince)> taken)
     {
         if (taken.Count == 0)
         {
@@ -261,8 +267,10 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
 
         Exception? failure = null;
         List<(GrainStateRow Row, PendingState State)> behind = [];
+        long? oldestSaved = null;
         lock (_gate)
         {
+            var snapshot = _flushStartedAt;
             var failed = outcomes.Any(outcome => !outcome.IsCompletedSuccessfully);
             (_lastFlush, _lastFlushFailed) = (_time.GetElapsedTime(_flushStartedAt), failed);
             _flushStartedAt = 0;
@@ -273,12 +281,20 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
                     failure ??= outcomes[i].Exception?.GetBaseException();
                     continue;
                 }
-                var (row, state, write) = taken[i];
-                if (Settle(row, state, write, outcomes[i].Result))
+                var (row, state, write, waitingSince) = taken[i];
+                if (Settle(row, state, write, outcomes[i].Result, snapshot))
                 {
                     behind.Add((row, state));
                 }
+                else if (outcomes[i].Result)
+                {
+                    oldestSaved = Math.Min(oldestSaved ?? long.MaxValue, waitingSince);
+                }
             }
+        }
+        if (oldestSaved is { } since)
+        {
+            _meter?.RecordLag(_stateName, _time.GetElapsedTime(since));
         }
         foreach (var (row, state) in behind)
         {
@@ -313,7 +329,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         bool behind;
         lock (_gate)
         {
-            behind = Settle(row, state, write, saved);
+            behind = Settle(row, state, write, saved, _time.GetTimestamp());
         }
         if (behind)
         {
@@ -324,9 +340,10 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
     /// <summary>
     /// Under the lock: a saved row leaves the buffer unless written again meanwhile (then its stored version moves on).
     /// True when the row was not saved because the database holds another version and this silo's grain is the one
-    /// writing it now (see <see cref="RebaseAsync"/>).
+    /// writing it now (see <see cref="RebaseAsync"/>). <paramref name="taken"/>: when the saved version was taken from
+    /// the buffer; a row written again since has waited at most from then.
     /// </summary>
-    private bool Settle(GrainStateRow row, PendingState state, GrainStateWrite write, bool saved)
+    private bool Settle(GrainStateRow row, PendingState state, GrainStateWrite write, bool saved, long taken)
     {
         var stillPending = _pending.TryGetValue(row, out var current) && ReferenceEquals(current, state);
         if (!saved)
@@ -352,6 +369,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         else if (stillPending)
         {
             state.StoredVersion = write.NewVersion;
+            state.WaitingSince = taken;
         }
         return false;
     }
@@ -414,6 +432,9 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         public int Version { get; set; }
 
         public byte[]? Payload { get; set; }
+
+        /// <summary>When (<see cref="TimeProvider.GetTimestamp"/>) the oldest change not yet saved was written.</summary>
+        public long WaitingSince { get; set; }
 
         /// <summary>Its grain is deactivating: the row is being saved at once (<see cref="FlushRowAsync"/>).</summary>
         public bool Leaving { get; set; }

@@ -84,6 +84,8 @@ public sealed class DrillSiloHost : IAsyncDisposable
         // One that calls a grain while the silo is still starting meets a failed placement, and Orleans retries
         // placement after a delay on the default clock, the drill clock, which stands still until the drill moves it.
         options.ConfigureServices?.Invoke(services);
+        // Last, so that Orleans' instruments (and any other) are made by it: see DrillMeterFactory.
+        services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory, DrillMeterFactory>();
 
         var host = builder.Build();
         try
