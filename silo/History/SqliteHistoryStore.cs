@@ -1,0 +1,284 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CityOps.Twin.Silo.History;
+
+/// <summary>
+/// The history on SQLite, in a file of its own beside the twin's (<see cref="FileName"/> in --data): SQLite has one
+/// writer a file, and the grain states' group commit holds the twin's file's; a history batch there would make a case
+/// step wait behind thousands of readings. One connection writes (WAL, synchronous NORMAL), each batch one transaction of
+/// prepared multi-row inserts; readers open their own (WAL: they never wait for the writer).
+/// </summary>
+public sealed class SqliteHistoryStore : HistoryStore
+{
+    public const string FileName = "cityops-twin-history.db";
+
+    /// <summary>Rows a multi-row statement holds: 256 readings are 768 parameters, far under SQLite's 32,766.</summary>
+    private const int RowsAStatement = 256;
+
+    /// <summary>Rows one retention statement deletes: short transactions, so a batch of readings never waits long.</summary>
+    private const int DeleteChunk = 5_000;
+
+    private static readonly string[] Schema =
+    [
+        $"CREATE TABLE IF NOT EXISTS {ReadingTable} (sensor_id TEXT NOT NULL, at INTEGER NOT NULL, value REAL NOT NULL)",
+        $"CREATE INDEX IF NOT EXISTS {ReadingTable}_sensor_at ON {ReadingTable} (sensor_id, at)",
+        $"""
+        CREATE TABLE IF NOT EXISTS {HourTable} (sensor_id TEXT NOT NULL, bucket INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+            total REAL NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (sensor_id, bucket)) WITHOUT ROWID
+        """,
+        $"CREATE INDEX IF NOT EXISTS {HourTable}_bucket ON {HourTable} (bucket)",
+        $"""
+        CREATE TABLE IF NOT EXISTS {EventTable} (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+            grid TEXT, area TEXT, from_state TEXT, to_state TEXT, value REAL, actor TEXT, note TEXT)
+        """,
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_at ON {EventTable} (at)",
+        $"""
+        CREATE TABLE IF NOT EXISTS {SignsTable} (code TEXT NOT NULL, at INTEGER NOT NULL, flood REAL NOT NULL, safety REAL NOT NULL,
+            infrastructure REAL NOT NULL, case_handling REAL NOT NULL, composite REAL NOT NULL, PRIMARY KEY (code, at)) WITHOUT ROWID
+        """,
+        $"CREATE INDEX IF NOT EXISTS {SignsTable}_at ON {SignsTable} (at)",
+    ];
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Dictionary<(string Table, int Rows), SqliteCommand> _prepared = [];
+    private SqliteConnection? _connection;
+
+    public SqliteHistoryStore(string dataFolder)
+    {
+        Path = System.IO.Path.Combine(dataFolder, FileName);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ConnectionString;
+    }
+
+    public string Path { get; }
+
+    public override string Describe() => $"SQLite file {Path}";
+
+    public override async Task InstallAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
+        // The history's own file: a power cut may lose its last commits, which the buffer's window loses anyway (README).
+        await ExecuteAsync(connection, null, "PRAGMA synchronous=NORMAL", cancellationToken).ConfigureAwait(false);
+        await using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            foreach (var statement in Schema)
+            {
+                await ExecuteAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        _connection = connection;
+    }
+
+    public override async Task WriteAsync(IReadOnlyList<QueuedReading> readings, IReadOnlyList<QueuedEvent> events, CancellationToken cancellationToken)
+    {
+        var hours = HourDeltas(readings);
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Connection;
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await InsertAsync(connection, transaction, $"INSERT INTO {ReadingTable} (sensor_id, at, value) VALUES", string.Empty, 3, readings,
+                (reading, p, at) => { p[at].Value = reading.SensorId; p[at + 1].Value = reading.AtTicks; p[at + 2].Value = reading.Value; }, cancellationToken).ConfigureAwait(false);
+            await InsertAsync(connection, transaction, $"INSERT INTO {HourTable} (sensor_id, bucket, low, high, total, n) VALUES",
+                "ON CONFLICT (sensor_id, bucket) DO UPDATE SET low = min(low, excluded.low), high = max(high, excluded.high), total = total + excluded.total, n = n + excluded.n",
+                6, hours, (hour, p, at) =>
+                {
+                    p[at].Value = hour.SensorId;
+                    p[at + 1].Value = hour.Bucket.StartTicks;
+                    p[at + 2].Value = hour.Bucket.Min;
+                    p[at + 3].Value = hour.Bucket.Max;
+                    p[at + 4].Value = hour.Bucket.Sum;
+                    p[at + 5].Value = hour.Bucket.Count;
+                }, cancellationToken).ConfigureAwait(false);
+            await InsertAsync(connection, transaction, $"INSERT INTO {EventTable} (at, kind, subject, grid, area, from_state, to_state, value, actor, note) VALUES",
+                string.Empty, 10, events, (queued, p, at) =>
+                {
+                    var e = queued.Event;
+                    p[at].Value = e.At.UtcTicks;
+                    p[at + 1].Value = KindName(e.Kind);
+                    p[at + 2].Value = e.Subject;
+                    p[at + 3].Value = (object?)e.GridCode ?? DBNull.Value;
+                    p[at + 4].Value = (object?)queued.AreaPath ?? DBNull.Value;
+                    p[at + 5].Value = (object?)e.From ?? DBNull.Value;
+                    p[at + 6].Value = (object?)e.To ?? DBNull.Value;
+                    p[at + 7].Value = (object?)e.Value ?? DBNull.Value;
+                    p[at + 8].Value = (object?)e.Actor ?? DBNull.Value;
+                    p[at + 9].Value = (object?)e.Note ?? DBNull.Value;
+                }, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public override async Task WriteSignsAsync(IReadOnlyList<SignsSample> samples, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Connection;
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await InsertAsync(connection, transaction, $"INSERT INTO {SignsTable} (code, at, flood, safety, infrastructure, case_handling, composite) VALUES",
+                "ON CONFLICT (code, at) DO NOTHING", 7, samples, (sample, p, at) =>
+                {
+                    p[at].Value = sample.Code;
+                    p[at + 1].Value = sample.AtTicks;
+                    p[at + 2].Value = sample.Flood;
+                    p[at + 3].Value = sample.Safety;
+                    p[at + 4].Value = sample.Infrastructure;
+                    p[at + 5].Value = sample.CaseHandling;
+                    p[at + 6].Value = sample.Composite;
+                }, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes in chunks of <see cref="DeleteChunk"/>. Readings go from the head of the table (rowid order is arrival
+    /// order, and a reading arrives within the ingestion window of its time): a chunk whose oldest rows are all still
+    /// young stops the run, so a reading that arrived late may outlive the retention by up to that window.
+    /// </summary>
+    public override async Task<long> EnforceRetentionAsync(DateTimeOffset now, HistoryOptions options, CancellationToken cancellationToken)
+    {
+        var readingCutoff = (now - TimeSpan.FromDays(options.ReadingDays)).UtcTicks;
+        var lasting = string.Join(", ", LastingKinds.Select(k => $"'{k}'"));
+        long removed = 0;
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {ReadingTable} WHERE rowid IN (SELECT rowid FROM {ReadingTable} ORDER BY rowid LIMIT {DeleteChunk}) AND at < @cutoff", readingCutoff, cancellationToken).ConfigureAwait(false);
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {HourTable} WHERE (sensor_id, bucket) IN (SELECT sensor_id, bucket FROM {HourTable} WHERE bucket < @cutoff LIMIT {DeleteChunk})", readingCutoff, cancellationToken).ConfigureAwait(false);
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {SignsTable} WHERE (code, at) IN (SELECT code, at FROM {SignsTable} WHERE at < @cutoff LIMIT {DeleteChunk})", readingCutoff, cancellationToken).ConfigureAwait(false);
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {EventTable} WHERE seq IN (SELECT seq FROM {EventTable} WHERE at < @cutoff AND kind NOT IN ({lasting}) LIMIT {DeleteChunk})", readingCutoff, cancellationToken).ConfigureAwait(false);
+        if (options.EventDays > 0)
+        {
+            removed += await DeleteChunksAsync(
+                $"DELETE FROM {EventTable} WHERE seq IN (SELECT seq FROM {EventTable} WHERE at < @cutoff AND kind IN ({lasting}) LIMIT {DeleteChunk})",
+                (now - TimeSpan.FromDays(options.EventDays)).UtcTicks, cancellationToken).ConfigureAwait(false);
+        }
+        return removed;
+    }
+
+    private async Task<long> DeleteChunksAsync(string sql, long cutoff, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        while (true)
+        {
+            int deleted;
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using var command = Connection.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.AddWithValue("@cutoff", cutoff);
+                deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writer.Release();
+            }
+            removed += deleted;
+            if (deleted == 0)
+            {
+                return removed;
+            }
+        }
+    }
+
+    protected override async Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    protected override string Contains(string column, string parameter) => $"instr({column}, {parameter}) > 0";
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            await command.DisposeAsync().ConfigureAwait(false);
+        }
+        _prepared.Clear();
+        if (_connection is { } connection)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+        _writer.Dispose();
+    }
+
+    private SqliteConnection Connection => _connection ?? throw new InvalidOperationException($"The history in {Path} is not installed yet.");
+
+    /// <summary>
+    /// Inserts the rows with statements of <see cref="RowsAStatement"/> rows, each prepared once per connection and
+    /// reused (the last, shorter one is made for the batch).
+    /// </summary>
+    private async Task InsertAsync<T>(SqliteConnection connection, SqliteTransaction transaction, string head, string tail, int columns,
+        IReadOnlyList<T> rows, Action<T, SqliteParameterCollection, int> bind, CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < rows.Count; start += RowsAStatement)
+        {
+            var count = Math.Min(RowsAStatement, rows.Count - start);
+            var command = Statement(connection, head, tail, columns, count, out var reused);
+            try
+            {
+                command.Transaction = transaction;
+                for (var i = 0; i < count; i++)
+                {
+                    bind(rows[start + i], command.Parameters, i * columns);
+                }
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!reused)
+                {
+                    await command.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private SqliteCommand Statement(SqliteConnection connection, string head, string tail, int columns, int rows, out bool reused)
+    {
+        reused = rows == RowsAStatement;
+        if (reused && _prepared.TryGetValue((head, rows), out var prepared))
+        {
+            return prepared;
+        }
+        var command = connection.CreateCommand();
+        var values = string.Join(", ", Enumerable.Range(0, rows).Select(row => $"({string.Join(", ", Enumerable.Range(0, columns).Select(c => $"@p{row * columns + c}"))})"));
+        command.CommandText = $"{head} {values} {tail}";
+        for (var i = 0; i < rows * columns; i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"@p{i}", DBNull.Value));
+        }
+        if (reused)
+        {
+            command.Prepare();
+            _prepared[(head, rows)] = command;
+        }
+        return command;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
