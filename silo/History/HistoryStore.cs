@@ -25,7 +25,7 @@ public abstract class HistoryStore : IAsyncDisposable
     /// <summary>Appends readings and events and adds the readings to their hours' aggregates, all in one transaction.</summary>
     public abstract Task WriteAsync(IReadOnlyList<QueuedReading> readings, IReadOnlyList<QueuedEvent> events, CancellationToken cancellationToken);
 
-    /// <summary>Stores samples; one already stored for the same area and time (another silo sampled it) is kept as it is.</summary>
+    /// <summary>Stores samples; one stored before for the same area and time (another silo's, or earlier in the interval) is replaced: the last wins, as in the trend.</summary>
     public abstract Task WriteSignsAsync(IReadOnlyList<SignsSample> samples, CancellationToken cancellationToken);
 
     /// <summary>Removes what is older than the retention allows; answers how many rows (or partitions) went.</summary>

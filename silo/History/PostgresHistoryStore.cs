@@ -175,7 +175,9 @@ public sealed class PostgresHistoryStore : HistoryStore
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = new NpgsqlCommand($"""
             INSERT INTO {SignsTable} (code, at, flood, safety, infrastructure, case_handling, composite)
-            SELECT * FROM unnest(@c, @at, @f, @s, @i, @h, @x) ON CONFLICT (code, at) DO NOTHING
+            SELECT * FROM unnest(@c, @at, @f, @s, @i, @h, @x)
+            ON CONFLICT (code, at) DO UPDATE SET flood = EXCLUDED.flood, safety = EXCLUDED.safety, infrastructure = EXCLUDED.infrastructure,
+                case_handling = EXCLUDED.case_handling, composite = EXCLUDED.composite
             """, connection);
         insert.Parameters.Add(new NpgsqlParameter<string[]>("c", samples.Select(s => s.Code).ToArray()));
         insert.Parameters.Add(new NpgsqlParameter<long[]>("at", samples.Select(s => s.AtTicks).ToArray()));

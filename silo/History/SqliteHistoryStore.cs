@@ -125,7 +125,10 @@ public sealed class SqliteHistoryStore : HistoryStore
             var connection = Connection;
             await using var transaction = connection.BeginTransaction(deferred: false);
             await InsertAsync(connection, transaction, $"INSERT INTO {SignsTable} (code, at, flood, safety, infrastructure, case_handling, composite) VALUES",
-                "ON CONFLICT (code, at) DO NOTHING", 7, samples, (sample, p, at) =>
+                """
+                ON CONFLICT (code, at) DO UPDATE SET flood = excluded.flood, safety = excluded.safety, infrastructure = excluded.infrastructure,
+                    case_handling = excluded.case_handling, composite = excluded.composite
+                """, 7, samples, (sample, p, at) =>
                 {
                     p[at].Value = sample.Code;
                     p[at + 1].Value = sample.AtTicks;

@@ -8,7 +8,7 @@ namespace CityOps.Twin.Silo.History;
 /// (<see cref="HistoryOptions.SignsInterval"/>, on the silo's clock), each sample stamped with the start of its interval.
 /// An area whose indices are what this silo stored last time stores nothing: a calm city costs a few rows an interval,
 /// and the API carries the last sample forward. Every silo of a cluster samples; the store keeps one sample per area and
-/// time, so the others' are ignored.
+/// time, the last written (the silos read the same grains within moments of each other).
 /// </summary>
 public sealed class VitalSignsSampler(
     CityRegistry city, CitySeeder seeder, IGrainFactory grains, HistoryWriter writer, HistoryOptions options, TimeProvider time,
