@@ -14,6 +14,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["storage"] = StorageBenchmark.RunAsync,
     ["cluster"] = ClusterBenchmark.RunAsync,
     ["views"] = ViewsBenchmark.RunAsync,
+    ["history"] = HistoryBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";

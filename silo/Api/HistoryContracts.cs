@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CityOps.Twin.Silo.Api;
 
 /// <summary>A sensor's history: raw readings, or buckets (1m, 1h) of min, max, mean and count; the other list is null.</summary>
@@ -21,7 +23,12 @@ public sealed record AreaHistory(
     string Code, string Name, string Level, string Index, DateTimeOffset From, DateTimeOffset To, string Step, int SampleIntervalSeconds, string? Note,
     bool Truncated, IReadOnlyList<SignPoint> Samples);
 
-public sealed record SignPoint(DateTimeOffset At, double Value, double? Min, double? Max);
+/// <summary>A sample (Min and Max left out), or a bucket's mean with its Min and Max.</summary>
+public sealed record SignPoint(
+    DateTimeOffset At,
+    double Value,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Min,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Max);
 
 /// <summary>Events in time order; a mode switch (Subject "city", no Grid) is in every area's answer.</summary>
 public sealed record HistoryEvents(

@@ -18,6 +18,9 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
 {
     public const string MeterName = "CityOps.Twin.History";
 
+    /// <summary>A database that came back is written to within this: the buffer holds seconds, not minutes, of ingest.</summary>
+    private static readonly TimeSpan LongestRetryWait = TimeSpan.FromSeconds(5);
+
     private readonly HistoryStore _store;
     private readonly HistoryOptions _options;
     private readonly Func<string, string?> _areaPath;
@@ -175,7 +178,10 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
         }
     }
 
-    /// <summary>Runs the step until it succeeds, waiting longer after each failure (up to 30 s); false if abandoned at stop.</summary>
+    /// <summary>
+    /// Runs the step until it succeeds, waiting longer after each failure, up to <see cref="LongestRetryWait"/>; false if
+    /// abandoned at stop.
+    /// </summary>
     private async Task<bool> TryUntilDoneAsync(Func<Task> step, string what)
     {
         var wait = TimeSpan.FromMilliseconds(250);
@@ -203,7 +209,7 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
                 {
                     return false;
                 }
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRetryWait.Ticks));
             }
             catch (Exception) when (_abandon.IsCancellationRequested)
             {
