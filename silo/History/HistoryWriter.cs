@@ -21,6 +21,8 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
     /// <summary>A database that came back is written to within this: the buffer holds seconds, not minutes, of ingest.</summary>
     private static readonly TimeSpan LongestRetryWait = TimeSpan.FromSeconds(5);
 
+    private const int AttemptsAtStop = 3;
+
     private readonly HistoryStore _store;
     private readonly HistoryOptions _options;
     private readonly Func<string, string?> _areaPath;
@@ -35,6 +37,7 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
     private long _dropped;
     private long _failures;
     private volatile string? _failing;
+    private volatile bool _stopping;
 
     public HistoryWriter(HistoryStore store, HistoryOptions options, Func<string, string?> areaPath, ILogger<HistoryWriter> logger)
     {
@@ -113,9 +116,14 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops taking entries and writes what is buffered; if the host's stop deadline passes first, the rest is abandoned.</summary>
+    /// <summary>
+    /// Stops taking entries and writes what is buffered; the rest is abandoned if the host's stop deadline passes first,
+    /// or if the store refuses <see cref="AttemptsAtStop"/> times in a row (a database that is away does not hold the
+    /// silo's stop for minutes).
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         _buffer.Writer.TryComplete();
         if (_loop is null)
         {
@@ -185,6 +193,7 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
     private async Task<bool> TryUntilDoneAsync(Func<Task> step, string what)
     {
         var wait = TimeSpan.FromMilliseconds(250);
+        var attemptsAtStop = 0;
         while (true)
         {
             try
@@ -197,6 +206,12 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
             {
                 var failures = Interlocked.Increment(ref _failures);
                 _failing = $"could not {what} in {_store.Describe()}: {exception.Message}";
+                if (_stopping && ++attemptsAtStop >= AttemptsAtStop)
+                {
+                    _logger.LogWarning("History {Problem} while the silo stops; {Count} entries are lost", _failing, Buffered);
+                    _abandon.Cancel();
+                    return false;
+                }
                 if (failures == 1 || failures % 20 == 0)
                 {
                     _logger.LogWarning("History {Problem}; trying again (failure {Count})", _failing, failures);
