@@ -113,6 +113,50 @@ public sealed class HistoryApiTests(HistorySiloFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Only_accepted_readings_are_kept_a_repeat_or_a_late_one_is_not()
+    {
+        const string sensor = "WL-00077";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        async Task<IngestionResult> PostAsync(DateTimeOffset measuredAt, double value) =>
+            (await (await fixture.Client.PostAsJsonAsync("/api/ingest/readings", new
+            {
+                readings = new[] { new { sensorId = sensor, measuredAt = measuredAt.ToString("O", CultureInfo.InvariantCulture), value } },
+            })).Content.ReadFromJsonAsync<IngestionResult>(DemoSiloFixture.Json))!;
+
+        Assert.Equal(1, (await PostAsync(at, 0.5)).Accepted);
+        Assert.Equal(0, (await PostAsync(at, 0.7)).Accepted);
+        Assert.Equal(0, (await PostAsync(at.AddMinutes(-1), 0.9)).Accepted);
+        Assert.True(await fixture.Silo.Services.GetRequiredService<HistoryWriter>().WhenWrittenAsync(TimeSpan.FromSeconds(30)), "the history writer caught up");
+
+        var answer = (await fixture.Client.GetFromJsonAsync<DeviceHistory>(
+            $"/api/devices/{sensor}/history?from={Time(at.AddMinutes(-2))}&to={Time(at.AddMinutes(1))}", DemoSiloFixture.Json))!;
+        Assert.Equal([(at.UtcTicks, 0.5)], answer.Readings!.Select(r => (r.At.UtcTicks, r.Value)));
+    }
+
+    [Fact]
+    public async Task Camera_and_elevator_events_are_kept_with_what_changed()
+    {
+        var from = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture);
+        var accepted = (await (await fixture.Client.PostAsJsonAsync("/api/ingest/events", new
+        {
+            events = new object[]
+            {
+                new { deviceId = "CAM-00009", type = "offline", at },
+                new { deviceId = "CAM-00010", type = "detection", at, detection = "Waterlogging", confidence = 0.9 },
+                new { deviceId = "ELV-00009", type = "elevatorStatus", at, status = "Fault" },
+            },
+        })).Content.ReadFromJsonAsync<IngestionResult>(DemoSiloFixture.Json))!;
+        Assert.Equal(3, accepted.Accepted);
+        Assert.True(await fixture.Silo.Services.GetRequiredService<HistoryWriter>().WhenWrittenAsync(TimeSpan.FromSeconds(30)), "the history writer caught up");
+
+        var events = (await fixture.Client.GetFromJsonAsync<HistoryEvents>($"/api/history/events?from={Time(from)}&kind=camera,elevator", DemoSiloFixture.Json))!.Events;
+        Assert.Contains(events, e => e.Kind == "camera" && e.Subject == "CAM-00009" && e.From == "online" && e.To == "offline");
+        Assert.Contains(events, e => e.Kind == "camera" && e.Subject == "CAM-00010" && e.To == "Waterlogging" && e.Value == 0.9 && e.Note!.StartsWith("detection, case A-CAM-00010-"));
+        Assert.Contains(events, e => e.Kind == "elevator" && e.Subject == "ELV-00009" && e.From == "Normal" && e.To == "Fault" && e.Actor == "device");
+    }
+
+    [Fact]
     public async Task An_areas_flood_index_is_answered_from_the_stored_samples()
     {
         var sampler = fixture.Silo.Services.GetRequiredService<VitalSignsSampler>();
