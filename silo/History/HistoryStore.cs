@@ -6,8 +6,8 @@ namespace CityOps.Twin.Silo.History;
 
 /// <summary>
 /// The history's tables and queries, the same on SQLite and PostgreSQL (times are UTC ticks in a bigint, so what is read
-/// back is the instant that was written, to the 100 ns): raw readings, their hourly aggregates kept by the writer in the
-/// same transaction as the readings, vital-sign samples and events. How a batch is written and how old rows go is each
+/// back is the instant that was written, to the 100 ns): raw readings, their hourly aggregates (kept by the writer in the
+/// transactions that write the readings), vital-sign samples and events. How a batch is written and how old rows go is each
 /// database's (<see cref="SqliteHistoryStore"/>, <see cref="PostgresHistoryStore"/>).
 /// </summary>
 public abstract class HistoryStore : IAsyncDisposable
@@ -67,7 +67,7 @@ public abstract class HistoryStore : IAsyncDisposable
             ReadBucket, cancellationToken);
 
     /// <summary>Hour buckets from the stored aggregates (whole hours from the one holding from to the one holding to).</summary>
-    public Task<IReadOnlyList<ReadingBucket>> HoursAsync(string sensorId, long fromTicks, long toTicks, int limit, CancellationToken cancellationToken) =>
+    public virtual Task<IReadOnlyList<ReadingBucket>> HoursAsync(string sensorId, long fromTicks, long toTicks, int limit, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT bucket, low, high, total, n FROM {HourTable} WHERE sensor_id = @s AND bucket >= @f AND bucket <= @t ORDER BY bucket LIMIT @n",
             command => Bind(command, ("@s", sensorId), ("@f", Floor(fromTicks, TimeSpan.TicksPerHour)), ("@t", Floor(toTicks, TimeSpan.TicksPerHour)), ("@n", (long)limit)),
             ReadBucket, cancellationToken);
@@ -159,10 +159,10 @@ public abstract class HistoryStore : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(index), index, "not an index of the vital signs"),
     };
 
-    private static ReadingBucket ReadBucket(DbDataReader reader) =>
+    protected static ReadingBucket ReadBucket(DbDataReader reader) =>
         new(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetInt64(4));
 
-    private static void Bind(DbCommand command, params (string Name, object? Value)[] parameters)
+    protected static void Bind(DbCommand command, params (string Name, object? Value)[] parameters)
     {
         foreach (var (name, value) in parameters)
         {
@@ -172,7 +172,7 @@ public abstract class HistoryStore : IAsyncDisposable
 
     private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    protected async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();

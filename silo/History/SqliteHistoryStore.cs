@@ -7,7 +7,9 @@ namespace CityOps.Twin.Silo.History;
 /// The history on SQLite, in a file of its own beside the twin's (<see cref="FileName"/> in --data): SQLite has one
 /// writer a file, and the grain states' group commit holds the twin's file's; a history batch there would make a case
 /// step wait behind thousands of readings. One connection writes (WAL, synchronous NORMAL), each batch one transaction of
-/// prepared multi-row inserts; readers open their own (WAL: they never wait for the writer).
+/// prepared multi-row inserts, which every <see cref="AggregateEvery"/> also adds the readings that came since to their
+/// hours' aggregates (exact: the watermark moves in the same transaction); readers open their own (WAL: they never wait
+/// for the writer).
 /// </summary>
 public sealed class SqliteHistoryStore : HistoryStore
 {
@@ -42,7 +44,20 @@ public sealed class SqliteHistoryStore : HistoryStore
             infrastructure REAL NOT NULL, case_handling REAL NOT NULL, composite REAL NOT NULL, PRIMARY KEY (code, at)) WITHOUT ROWID
         """,
         $"CREATE INDEX IF NOT EXISTS {SignsTable}_at ON {SignsTable} (at)",
+        $"CREATE TABLE IF NOT EXISTS {WatermarkTable} (name TEXT PRIMARY KEY, last_rowid INTEGER NOT NULL)",
+        $"INSERT OR IGNORE INTO {WatermarkTable} (name, last_rowid) VALUES ('hours', 0)",
     ];
+
+    /// <summary>The last reading (by rowid, arrival order) already added to the hourly aggregates.</summary>
+    private const string WatermarkTable = "twin_history_watermark";
+
+    /// <summary>
+    /// How often a batch also adds the readings that arrived since the last time to their hours' aggregates: one upsert a
+    /// sensor and hour an interval instead of one a reading. A query adds the rest itself (<see cref="HoursAsync"/>).
+    /// </summary>
+    private static readonly TimeSpan AggregateEvery = TimeSpan.FromSeconds(2);
+
+    private long _aggregatedAt;
 
     /// <summary>The writer's page cache: 256 MB, the index pages of a few days of 100,000 sensors' readings.</summary>
     private const int WriterCacheKilobytes = 262_144;
@@ -85,7 +100,6 @@ public sealed class SqliteHistoryStore : HistoryStore
 
     public override async Task WriteAsync(IReadOnlyList<QueuedReading> readings, IReadOnlyList<QueuedEvent> events, CancellationToken cancellationToken)
     {
-        var hours = HourDeltas(readings);
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -93,17 +107,6 @@ public sealed class SqliteHistoryStore : HistoryStore
             await using var transaction = connection.BeginTransaction(deferred: false);
             await InsertAsync(connection, transaction, $"INSERT INTO {ReadingTable} (sensor_id, at, value) VALUES", string.Empty, 3, readings,
                 (reading, p, at) => { p[at].Value = reading.SensorId; p[at + 1].Value = reading.AtTicks; p[at + 2].Value = reading.Value; }, cancellationToken).ConfigureAwait(false);
-            await InsertAsync(connection, transaction, $"INSERT INTO {HourTable} (sensor_id, bucket, low, high, total, n) VALUES",
-                "ON CONFLICT (sensor_id, bucket) DO UPDATE SET low = min(low, excluded.low), high = max(high, excluded.high), total = total + excluded.total, n = n + excluded.n",
-                6, hours, (hour, p, at) =>
-                {
-                    p[at].Value = hour.SensorId;
-                    p[at + 1].Value = hour.Bucket.StartTicks;
-                    p[at + 2].Value = hour.Bucket.Min;
-                    p[at + 3].Value = hour.Bucket.Max;
-                    p[at + 4].Value = hour.Bucket.Sum;
-                    p[at + 5].Value = hour.Bucket.Count;
-                }, cancellationToken).ConfigureAwait(false);
             await InsertAsync(connection, transaction, $"INSERT INTO {EventTable} (at, kind, subject, grid, area, from_state, to_state, value, actor, note) VALUES",
                 string.Empty, 10, events, (queued, p, at) =>
                 {
@@ -119,12 +122,50 @@ public sealed class SqliteHistoryStore : HistoryStore
                     p[at + 8].Value = (object?)e.Actor ?? DBNull.Value;
                     p[at + 9].Value = (object?)e.Note ?? DBNull.Value;
                 }, cancellationToken).ConfigureAwait(false);
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(_aggregatedAt) >= AggregateEvery)
+            {
+                await AggregateHoursAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                _aggregatedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>Adds the readings past the watermark to their hours' aggregates and moves the watermark, in the batch's transaction.</summary>
+    private static async Task AggregateHoursAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT INTO {HourTable} (sensor_id, bucket, low, high, total, n)
+            SELECT sensor_id, at - at % {TimeSpan.TicksPerHour}, MIN(value), MAX(value), SUM(value), COUNT(*) FROM {ReadingTable}
+            WHERE rowid > (SELECT last_rowid FROM {WatermarkTable} WHERE name = 'hours')
+            GROUP BY sensor_id, at - at % {TimeSpan.TicksPerHour}
+            ON CONFLICT (sensor_id, bucket) DO UPDATE SET low = min(low, excluded.low), high = max(high, excluded.high),
+                total = total + excluded.total, n = n + excluded.n;
+            UPDATE {WatermarkTable} SET last_rowid = (SELECT COALESCE(MAX(rowid), 0) FROM {ReadingTable}) WHERE name = 'hours';
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored hours, with the readings not yet aggregated added, read in one statement (one snapshot of the file).</summary>
+    public override async Task<IReadOnlyList<ReadingBucket>> HoursAsync(string sensorId, long fromTicks, long toTicks, int limit, CancellationToken cancellationToken)
+    {
+        var (from, to) = (Floor(fromTicks, TimeSpan.TicksPerHour), Floor(toTicks, TimeSpan.TicksPerHour));
+        var parts = await QueryAsync($"""
+            SELECT bucket, low, high, total, n FROM {HourTable} WHERE sensor_id = @s AND bucket >= @f AND bucket <= @t
+            UNION ALL
+            SELECT at - at % {TimeSpan.TicksPerHour}, MIN(value), MAX(value), SUM(value), COUNT(*) FROM {ReadingTable}
+            WHERE sensor_id = @s AND at >= @f AND at < @t + {TimeSpan.TicksPerHour}
+              AND rowid > (SELECT last_rowid FROM {WatermarkTable} WHERE name = 'hours')
+            GROUP BY at - at % {TimeSpan.TicksPerHour}
+            """, command => Bind(command, ("@s", sensorId), ("@f", from), ("@t", to)), ReadBucket, cancellationToken).ConfigureAwait(false);
+        return [.. parts.GroupBy(b => b.StartTicks).OrderBy(g => g.Key).Take(limit).Select(g => g.Aggregate((a, b) =>
+            new ReadingBucket(a.StartTicks, Math.Min(a.Min, b.Min), Math.Max(a.Max, b.Max), a.Sum + b.Sum, a.Count + b.Count)))];
     }
 
     public override async Task WriteSignsAsync(IReadOnlyList<SignsSample> samples, CancellationToken cancellationToken)
