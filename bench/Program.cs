@@ -16,6 +16,7 @@ var benchmarks = new Dictionary<string, Func<bool, Task>>(StringComparer.Ordinal
     ["cluster"] = ClusterBenchmark.RunAsync,
     ["views"] = ViewsBenchmark.RunAsync,
     ["dashboard"] = DashboardBenchmark.RunAsync,
+    ["history"] = HistoryBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault() ?? "all";
@@ -66,6 +67,15 @@ if (name.Equals("soak", StringComparison.OrdinalIgnoreCase))
 {
     Console.WriteLine("== soak");
     return await SoakRun.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+}
+
+// The history's two halves on their own (each takes minutes at full size): history ingest | history queries [quick].
+if (name.Equals("history", StringComparison.OrdinalIgnoreCase) && args.Length > 1 && args[1] is "ingest" or "queries")
+{
+    var quickPart = args.Length > 2 && args[2].Equals("quick", StringComparison.OrdinalIgnoreCase);
+    Console.WriteLine($"== history {args[1]}{(quickPart ? " (quick)" : string.Empty)}");
+    await (args[1] == "ingest" ? HistoryBenchmark.IngestOnAndOffAsync(quickPart) : HistoryBenchmark.QueriesAsync(quickPart));
+    return 0;
 }
 
 if (!benchmarks.TryGetValue(name, out var single))

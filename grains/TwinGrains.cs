@@ -1,4 +1,5 @@
 using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.History;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Grains.Sensors;
@@ -53,6 +54,8 @@ public static class TwinGrains
             .AddSingleton(new VitalSignsCalculator(weights))
             .AddSingleton(signs ?? VitalSignsOptions.Default)
             .AddSingleton<CityModeCache>()
+            // No history unless the silo adds its store after this (HistoryHosting): the last registration wins.
+            .AddSingleton<IHistoryAppender>(HistoryOff.Instance)
             .AddGridPlacement();
     }
 }

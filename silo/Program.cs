@@ -64,6 +64,7 @@ app.MapOpenApi();
 app.MapIngestionApi();
 app.MapCaseApi();
 app.MapCityApi();
+app.MapHistoryApi();
 app.MapModeApi();
 app.MapCapApi();
 app.MapDrillApi();

@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Security;
+using CityOps.Twin.Grains.History;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Placement;
@@ -19,6 +20,7 @@ public sealed class CaseGrain(
     [PersistentState("case", TwinGrains.Storage)] IPersistentState<CaseState> state,
     CaseCategoryCatalogue catalogue,
     CityModeCache modes,
+    IHistoryAppender history,
     TimeProvider time) : Grain, ICaseGrain, IRemindable
 {
     private const string DeadlineReminder = "deadline";
@@ -177,6 +179,9 @@ public sealed class CaseGrain(
             throw new TwinNotDurableException(
                 $"Case {record.CaseId}: {what} was not recorded: the database did not accept it ({exception.Message}). Nothing changed; try again when the database is back.", exception);
         }
+        var step = record.Timeline[^1];
+        history.Event(new HistoryEvent(step.At, HistoryEventKind.Case, record.CaseId, record.GridCode, step.From?.ToString(), step.To?.ToString(),
+            Actor: step.Actor, Note: step.Reason is null ? step.What : $"{step.What}: {step.Reason}"));
         try
         {
             await ScheduleDeadlineAsync();

@@ -3,6 +3,7 @@ using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.History;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Placement;
@@ -16,7 +17,7 @@ namespace CityOps.Twin.Grains.Devices;
 /// </summary>
 [GridPlacement]
 public sealed class CameraGrain(
-    [PersistentState("camera", TwinGrains.Storage)] IPersistentState<CameraState> state, CaseCategoryCatalogue categories, TimeProvider time) : Grain, ICameraGrain
+    [PersistentState("camera", TwinGrains.Storage)] IPersistentState<CameraState> state, CaseCategoryCatalogue categories, IHistoryAppender history, TimeProvider time) : Grain, ICameraGrain
 {
     /// <summary>Detections below this confidence are kept on the camera's page but open no case (a common operating point for such models).</summary>
     public const double CaseConfidence = 0.6;
@@ -51,9 +52,11 @@ public sealed class CameraGrain(
         {
             return;
         }
+        var was = state.State.Online;
         state.State.Online = online;
         state.State.Since = at;
         await state.WriteStateAsync();
+        history.Event(new HistoryEvent(at, HistoryEventKind.Camera, this.GetPrimaryKeyString(), state.State.File!.GridCode, OnlineName(was), OnlineName(online)));
         await PublishAsync();
     }
 
@@ -86,12 +89,16 @@ public sealed class CameraGrain(
             state.State.LastCaseOf[detection.Kind] = opened;
         }
         await state.WriteStateAsync();
+        history.Event(new HistoryEvent(detection.At, HistoryEventKind.Camera, file.CameraId, file.GridCode, null, detection.Kind.ToString(), detection.Confidence,
+            Note: opened is null ? "detection" : $"detection, case {opened}"));
         return opened;
     }
 
     public Task<CameraSnapshot?> GetSnapshot() => Task.FromResult(state.State.File is { } file
         ? new CameraSnapshot(file, state.State.Online, state.State.Since, state.State.Recent.ToList())
         : null);
+
+    private static string OnlineName(bool online) => online ? "online" : "offline";
 
     private CameraFile Filed() => state.State.File ?? throw new InvalidOperationException($"Camera {this.GetPrimaryKeyString()} is not filed; file it first.");
 

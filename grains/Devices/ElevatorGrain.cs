@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Cases;
 using CityOps.Twin.Contracts.Devices;
 using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Grains.History;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Placement;
@@ -14,7 +15,7 @@ namespace CityOps.Twin.Grains.Devices;
 /// the grid counts.
 /// </summary>
 [GridPlacement]
-public sealed class ElevatorGrain([PersistentState("elevator", TwinGrains.Storage)] IPersistentState<ElevatorState> state, TimeProvider time) : Grain, IElevatorGrain
+public sealed class ElevatorGrain([PersistentState("elevator", TwinGrains.Storage)] IPersistentState<ElevatorState> state, IHistoryAppender history, TimeProvider time) : Grain, IElevatorGrain
 {
     private const string TrappedCategory = "0701";
 
@@ -52,9 +53,12 @@ public sealed class ElevatorGrain([PersistentState("elevator", TwinGrains.Storag
             state.State.OpenCaseId = null;
         }
 
+        var was = state.State.Status;
         state.State.Status = status;
         state.State.Since = at;
         await state.WriteStateAsync();
+        history.Event(new HistoryEvent(at, HistoryEventKind.Elevator, file.ElevatorId, file.GridCode, was.ToString(), status.ToString(), Actor: reportedBy,
+            Note: opened is null ? null : $"case {opened}"));
         await PublishAsync();
         return opened;
     }

@@ -1,6 +1,7 @@
 using CityOps.Twin.Contracts;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Grains.Alerts;
+using CityOps.Twin.Grains.History;
 using CityOps.Twin.Grains.Live;
 
 namespace CityOps.Twin.Grains.Mode;
@@ -14,6 +15,7 @@ namespace CityOps.Twin.Grains.Mode;
 public sealed class CityModeGrain(
     [PersistentState("mode", TwinGrains.Storage)] IPersistentState<CityModeState> state,
     IAlertJournal journal,
+    IHistoryAppender history,
     TimeProvider time) : Grain, ICityModeGrain
 {
     private HashSet<string> _covered = [];
@@ -77,6 +79,7 @@ public sealed class CityModeGrain(
         state.State.History.Add(change);
         await state.WriteStateAsync();
         _covered = [.. state.State.CoveredGrids];
+        history.Event(new HistoryEvent(now, HistoryEventKind.Mode, ICityModeGrain.CityKey, null, Describe(from), Describe(to), Actor: to.ChangedBy, Note: change.Reason));
         try
         {
             await journal.RecordSwitchesAsync([change]);
@@ -92,6 +95,11 @@ public sealed class CityModeGrain(
     }
 
     public Task<IReadOnlyList<ModeChange>> GetHistory() => Task.FromResult<IReadOnlyList<ModeChange>>(state.State.History.ToList());
+
+    /// <summary>A mode as the history's events name it: Normal, or Emergency Flood III [310115 310104].</summary>
+    private static string Describe(CityMode mode) => mode.IsEmergency
+        ? $"Emergency {mode.Kind} {mode.Level}{(mode.IsCityWide ? string.Empty : $" [{string.Join(' ', mode.Districts)}]")}"
+        : "Normal";
 
     private static void Require(bool condition, string problem)
     {

@@ -5,6 +5,7 @@ using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Grains.Alerts;
 using CityOps.Twin.Grains.Cases;
+using CityOps.Twin.Grains.History;
 using CityOps.Twin.Grains.Live;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Grains.Placement;
@@ -28,6 +29,7 @@ public sealed class SensorGrain(
     CaseCategoryCatalogue categories,
     CityModeCache modes,
     IAlertJournal journal,
+    IHistoryAppender history,
     TimeProvider time) : Grain, ISensorGrain
 {
     /// <summary>
@@ -115,6 +117,8 @@ public sealed class SensorGrain(
         {
             await HandOverReadingsAsync();
         }
+        // Into the history once accepted: a reading whose alarm could not be journaled is refused, and comes again.
+        history.Reading(reading.SensorId, reading.MeasuredAt, reading.Value);
         return ReadingOutcome.Applied;
     }
 
@@ -152,6 +156,13 @@ public sealed class SensorGrain(
             if (anyApplied)
             {
                 await HandOverReadingsAsync();
+            }
+        }
+        for (var i = 0; i < readings.Length; i++)
+        {
+            if (outcomes[i] == ReadingOutcome.Applied)
+            {
+                history.Reading(readings[i].SensorId, readings[i].MeasuredAt, readings[i].Value);
             }
         }
         return outcomes;
@@ -235,6 +246,8 @@ public sealed class SensorGrain(
             DeactivateOnIdle();
             throw;
         }
+        history.Event(new HistoryEvent(reading.MeasuredAt, HistoryEventKind.Alarm, sensorFile.SensorId, sensorFile.GridCode, from.ToString(), to.ToString(),
+            reading.Value, Note: modeSwitchedAt is null ? null : "judged again at a mode switch"));
         await TwinPublish.AlarmAsync(GrainFactory, change);
         await PublishStateAsync(sensorFile);
     }

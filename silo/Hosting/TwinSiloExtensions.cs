@@ -15,6 +15,7 @@ using CityOps.Twin.Grains.Signs;
 using CityOps.Twin.Silo.Cap;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Drills;
+using CityOps.Twin.Silo.History;
 using CityOps.Twin.Silo.Mode;
 using CityOps.Twin.Silo.Security;
 using CityOps.Twin.Silo.Storage;
@@ -62,6 +63,8 @@ public static class TwinSiloExtensions
         {
             Directory.CreateDirectory(settings.DataFolder);
         }
+        // Before the silo: the history's writer starts first and stops last (HistoryHosting).
+        services.AddTwinHistory(configuration, settings);
 
         builder.UseOrleans(silo =>
         {

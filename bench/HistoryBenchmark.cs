@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Globalization;
+using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Contracts.Signs;
+using CityOps.Twin.Grains.History;
+using CityOps.Twin.Grains.Sensors;
+using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.History;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CityOps.Twin.Bench;
+
+/// <summary>
+/// The city's history (issue 17). First, ingest with the history on against off in the same silo and run (rounds
+/// interleaved; an "on" round lasts until the history has committed its readings, so it pays the writer's work, not
+/// only the queueing), one reading a call and a sensor's readings batched, over SQLite as the embedded default runs;
+/// with the history's write lag (queued to committed) p99. Target: the history costs at most 20% of ingest throughput.
+/// Second, 30-day queries through the silo's HTTP API over PostgreSQL holding 100,000 sensors' readings (quick: 2,000),
+/// generated straight into the store with binary COPY: one sensor's hourly buckets and raw readings, and the city's
+/// flood index. Target: each answers in 200 ms or less.
+/// </summary>
+internal static class HistoryBenchmark
+{
+    private const double QueryTargetMs = 200;
+
+    public static async Task RunAsync(bool quick)
+    {
+        await QueriesAsync(quick);
+        await IngestOnAndOffAsync(quick);
+    }
+
+    /// <summary>What the grains append to: the writer in "on" rounds, nothing in "off" rounds.</summary>
+    private sealed class SwitchableHistory : IHistoryAppender
+    {
+        public volatile IHistoryAppender? Target;
+
+        public void Reading(string sensorId, DateTimeOffset measuredAt, double value) => Target?.Reading(sensorId, measuredAt, value);
+
+        public void Event(HistoryEvent change) => Target?.Event(change);
+    }
+
+    public static async Task IngestOnAndOffAsync(bool quick)
+    {
+        var sensors = quick ? 2_000 : 100_000;
+        var passes = quick ? 2 : 4;
+        var rounds = quick ? 1 : 3;
+        var producers = Environment.ProcessorCount * 4;
+        var city = new BenchCity(sensors, gridsPerStreet: quick ? 5 : 25);
+        var workload = new ReadingWorkload(city, SensorRulebook.Default, alarmEvery: quick ? 500 : 20_000);
+        using var folder = new TempFolder();
+        var history = new SwitchableHistory();
+        await using var twin = await BenchTwin.StartAsync(city, BenchTwin.OnSqlite(Path.Combine(folder.Path, "twin.db")),
+            services => services.AddSingleton<IHistoryAppender>(history));
+        var writer = new HistoryWriter(new SqliteHistoryStore(folder.Path), new HistoryOptions(), _ => null, NullLogger<HistoryWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        await writer.Ready.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var grains = city.SensorFiles.Select(s => twin.Grains.GetGrain<ISensorGrain>(s.SensorId)).ToArray();
+        long pass = 1;
+        async Task<long> RoundAsync(bool on, bool batched)
+        {
+            history.Target = on ? writer : null;
+            var first = pass;
+            pass += passes;
+            var applied = batched
+                ? await IngestBenchmark.ApplyBatchedAsync(grains, workload, first, passes, producers)
+                : await IngestBenchmark.ApplyThroughGrainsAsync(grains, workload, first, passes, producers);
+            if (on && !await writer.WhenWrittenAsync(TimeSpan.FromMinutes(5)))
+            {
+                throw new InvalidOperationException($"The history did not commit a round's readings within 5 minutes ({writer.Buffered:N0} still buffered).");
+            }
+            history.Target = null;
+            return applied;
+        }
+
+        var rates = await Measurement.MedianRatesAsync(rounds,
+            ("off", () => RoundAsync(on: false, batched: false)),
+            ("on", () => RoundAsync(on: true, batched: false)),
+            ("batched_off", () => RoundAsync(on: false, batched: true)),
+            ("batched_on", () => RoundAsync(on: true, batched: true)));
+
+        Measurement.Report("history.ingest.off", rates["off"], "readings/s (one reading a call, history off)");
+        Measurement.Report("history.ingest.on", rates["on"], "readings/s (one reading a call, history on, committed)");
+        Measurement.Ratio("history.ingest.on/off", rates["on"], rates["off"]);
+        Measurement.Report("history.ingest.batched_off", rates["batched_off"], $"readings/s ({passes} readings of a sensor a call, history off)");
+        Measurement.Report("history.ingest.batched_on", rates["batched_on"], $"readings/s ({passes} readings of a sensor a call, history on, committed)");
+        Measurement.Ratio("history.ingest.batched_on/batched_off", rates["batched_on"], rates["batched_off"]);
+        Console.WriteLine($"history.write_lag_p50: {writer.Lag.Percentile(0.50).TotalMilliseconds:N0} ms");
+        Console.WriteLine($"history.write_lag_p99: {writer.Lag.Percentile(0.99).TotalMilliseconds:N0} ms (queued to committed, {writer.Lag.Count:N0} entries)");
+        Console.WriteLine($"history.dropped: {writer.Dropped:N0} entries (buffer of {new HistoryOptions().BufferEntries:N0})");
+        if (!quick)
+        {
+            var met = rates["on"] >= 0.8 * rates["off"];
+            Console.WriteLine($"history.target_ingest: {(met ? "met" : "MISSED")} (history on ≥ 0.8 × off, one reading a call); batched: {(rates["batched_on"] >= 0.8 * rates["batched_off"] ? "met" : "MISSED")}");
+        }
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    public static async Task QueriesAsync(bool quick)
+    {
+        var sensorCount = quick ? 2_000 : 100_000;
+        // Quick mode checks the path, not the speed: three days keep it under a minute in CI.
+        var days = quick ? 3 : 30;
+        var sparseEvery = TimeSpan.FromHours(6);
+        await using var postgres = await BenchPostgres.StartAsync();
+        var name = $"history_bench_{Guid.NewGuid():N}";
+        await using (var server = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await server.OpenAsync();
+            await new NpgsqlCommand($"CREATE DATABASE \"{name}\"", server).ExecuteNonQueryAsync();
+        }
+        var connection = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = name }.ConnectionString;
+        try
+        {
+            var demo = DemoCity.Build();
+            var now = DateTimeOffset.UtcNow;
+            var start = now.AddDays(-days);
+            var generated = Stopwatch.StartNew();
+            var (rows, dense) = await GenerateAsync(connection, demo, sensorCount, start, now, sparseEvery);
+            Console.WriteLine($"history.data: {rows:N0} rows generated by binary COPY in {generated.Elapsed.TotalSeconds:N0} s ({sensorCount:N0} sensors, a reading every " +
+                $"{sparseEvery.TotalHours:0} h for {days} days; {dense} every minute; hourly aggregates; vital-sign samples of {demo.Areas.Count:N0} areas); database {await SizeAsync(connection)}");
+
+            using var folder = new TempFolder();
+            await using var silo = await SiloProcess.StartAsync(folder.Path, ["--storage", "postgres", "--connection", connection], TimeSpan.FromMinutes(5));
+            var from = Uri.EscapeDataString(start.ToString("O", CultureInfo.InvariantCulture));
+            var to = Uri.EscapeDataString(now.ToString("O", CultureInfo.InvariantCulture));
+            var sparse = demo.Sensors[1].SensorId;
+            var queries = new (string Name, string Path)[]
+            {
+                ($"history.query.sensor_{days}d_1h", $"/api/devices/{dense}/history?from={from}&to={to}&step=1h"),
+                ($"history.query.sensor_{days}d_raw_too_many", $"/api/devices/{dense}/history?from={from}&to={to}"),
+                ($"history.query.sensor_{days}d_raw", $"/api/devices/{sparse}/history?from={from}&to={to}"),
+                ($"history.query.city_flood_{days}d", $"/api/areas/city/history?index=flood&from={from}&to={to}"),
+                ($"history.query.events_{days}d", $"/api/history/events?from={from}&to={to}"),
+            };
+            foreach (var (label, path) in queries)
+            {
+                var times = new List<double>();
+                string answer = string.Empty;
+                for (var i = 0; i < (quick ? 5 : 21); i++)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await silo.Http.GetAsync(path);
+                    answer = await response.Content.ReadAsStringAsync();
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {answer[..Math.Min(400, answer.Length)]}");
+                    }
+                    if (i > 0)
+                    {
+                        times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
+                }
+                var median = Measurement.Median(times);
+                Console.WriteLine($"{label}: {median:N1} ms median, {times.Max():N1} ms max ({answer.Length / 1024:N0} KB answer){(median <= QueryTargetMs ? string.Empty : $" MISSED ≤ {QueryTargetMs} ms")}");
+            }
+            await silo.StopAsync();
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var server = new NpgsqlConnection(postgres.ConnectionString);
+            await server.OpenAsync();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", server).ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>
+    /// Readings of the demo city's sensors and of simulated ones up to the count, in time order as they would have
+    /// arrived (so a sensor's rows are scattered over the table, as in a live city), one sensor every minute; the
+    /// hourly aggregates of the same readings; vital-sign samples of every area (city, districts and streets every
+    /// 5 minutes, grids every hour).
+    /// </summary>
+    private static async Task<(long Rows, string Dense)> GenerateAsync(string connection, CityModel demo, int sensorCount, DateTimeOffset start, DateTimeOffset end, TimeSpan sparseEvery)
+    {
+        await using var store = new PostgresHistoryStore(connection);
+        await store.InstallAsync(CancellationToken.None);
+        var days = Enumerable.Range(0, (int)(end - start).TotalDays + 2).Select(d => start.AddDays(d).UtcTicks);
+        await store.EnsurePartitionsAsync(days, CancellationToken.None);
+
+        var ids = demo.Sensors.Select(s => s.SensorId).Concat(Enumerable.Range(1, Math.Max(0, sensorCount - demo.Sensors.Count)).Select(i => $"SIM-{i:D6}"))
+            .Take(sensorCount).ToArray();
+        var dense = ids[0];
+        var random = new Random(17);
+        long rows = 0;
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+
+        await using (var import = await db.BeginBinaryImportAsync($"COPY {HistoryStore.ReadingTable} (sensor_id, at, value) FROM STDIN (FORMAT BINARY)"))
+        {
+            var slot = sparseEvery.Ticks;
+            for (var at = start.UtcTicks - start.UtcTicks % TimeSpan.TicksPerMinute; at < end.UtcTicks; at += TimeSpan.TicksPerMinute)
+            {
+                Row(import, dense, at, 1 + Math.Sin(at / (double)TimeSpan.TicksPerHour));
+                rows++;
+                // Each sparse sensor reports once a slot, at its own offset within it.
+                var slotStart = at - at % slot;
+                var minuteOfSlot = (at - slotStart) / TimeSpan.TicksPerMinute;
+                var minutesInSlot = slot / TimeSpan.TicksPerMinute;
+                for (var s = 1 + (int)minuteOfSlot; s < ids.Length; s += (int)minutesInSlot)
+                {
+                    Row(import, ids[s], at, random.NextDouble() * 50);
+                    rows++;
+                }
+            }
+            await import.CompleteAsync();
+        }
+
+        // The hourly aggregates, as the writer keeps them, from the rows just written.
+        await new NpgsqlCommand($"""
+            INSERT INTO {HistoryStore.HourTable} (sensor_id, bucket, low, high, total, n)
+            SELECT sensor_id, at - at % {TimeSpan.TicksPerHour}, MIN(value), MAX(value), SUM(value), COUNT(*) FROM {HistoryStore.ReadingTable}
+            GROUP BY sensor_id, at - at % {TimeSpan.TicksPerHour}
+            """, db) { CommandTimeout = 0 }.ExecuteNonQueryAsync();
+        rows += await CountAsync(db, HistoryStore.HourTable);
+
+        await using (var import = await db.BeginBinaryImportAsync(
+            $"COPY {HistoryStore.SignsTable} (code, at, flood, safety, infrastructure, case_handling, composite) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var area in demo.Areas)
+            {
+                var every = area.Level == AreaLevel.Grid ? TimeSpan.FromHours(1).Ticks : TimeSpan.FromMinutes(5).Ticks;
+                for (var at = start.UtcTicks - start.UtcTicks % every; at < end.UtcTicks; at += every)
+                {
+                    var flood = 100 - 30 * Math.Max(0, Math.Sin(at / (double)TimeSpan.TicksPerDay));
+                    await import.StartRowAsync();
+                    await import.WriteAsync(area.Code, NpgsqlDbType.Text);
+                    await import.WriteAsync(at, NpgsqlDbType.Bigint);
+                    foreach (var value in new[] { flood, 100.0, 100.0, 95.0, (flood + 295) / 4 })
+                    {
+                        await import.WriteAsync(value, NpgsqlDbType.Double);
+                    }
+                    rows++;
+                }
+            }
+            await import.CompleteAsync();
+        }
+        await new NpgsqlCommand("ANALYZE", db) { CommandTimeout = 0 }.ExecuteNonQueryAsync();
+        return (rows, dense);
+    }
+
+    private static void Row(NpgsqlBinaryImporter import, string sensor, long at, double value)
+    {
+        import.StartRow();
+        import.Write(sensor, NpgsqlDbType.Text);
+        import.Write(at, NpgsqlDbType.Bigint);
+        import.Write(value, NpgsqlDbType.Double);
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection db, string table) =>
+        (long)(await new NpgsqlCommand($"SELECT COUNT(*) FROM {table}", db) { CommandTimeout = 0 }.ExecuteScalarAsync())!;
+
+    private static async Task<string> SizeAsync(string connection)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        return (string)(await new NpgsqlCommand("SELECT pg_size_pretty(pg_database_size(current_database()))", db).ExecuteScalarAsync())!;
+    }
+}

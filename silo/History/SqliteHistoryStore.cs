@@ -1,0 +1,338 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CityOps.Twin.Silo.History;
+
+/// <summary>
+/// The history on SQLite, in a file of its own beside the twin's (<see cref="FileName"/> in --data): SQLite has one
+/// writer a file, and the grain states' group commit holds the twin's file's; a history batch there would make a case
+/// step wait behind thousands of readings. One connection writes (WAL, synchronous NORMAL), each batch one transaction of
+/// prepared multi-row inserts, which every <see cref="AggregateEvery"/> also adds the readings that came since to their
+/// hours' aggregates (exact: the watermark moves in the same transaction); readers open their own (WAL: they never wait
+/// for the writer).
+/// </summary>
+public sealed class SqliteHistoryStore : HistoryStore
+{
+    public const string FileName = "cityops-twin-history.db";
+
+    /// <summary>
+    /// Rows a multi-row statement holds. Few: Microsoft.Data.Sqlite binds each parameter by looking its name up among the
+    /// statement's, a scan, so a statement of 256 rows (768 parameters) spent most of a batch's time finding names
+    /// (about 10,000 rows a second here); 32 rows keep the statements few and the lookups short.
+    /// </summary>
+    private const int RowsAStatement = 32;
+
+    /// <summary>Rows one retention statement deletes: short transactions, so a batch of readings never waits long.</summary>
+    private const int DeleteChunk = 5_000;
+
+    private static readonly string[] Schema =
+    [
+        $"CREATE TABLE IF NOT EXISTS {ReadingTable} (sensor_id TEXT NOT NULL, at INTEGER NOT NULL, value REAL NOT NULL)",
+        $"CREATE INDEX IF NOT EXISTS {ReadingTable}_sensor_at ON {ReadingTable} (sensor_id, at)",
+        $"""
+        CREATE TABLE IF NOT EXISTS {HourTable} (sensor_id TEXT NOT NULL, bucket INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+            total REAL NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (sensor_id, bucket)) WITHOUT ROWID
+        """,
+        $"CREATE INDEX IF NOT EXISTS {HourTable}_bucket ON {HourTable} (bucket)",
+        $"""
+        CREATE TABLE IF NOT EXISTS {EventTable} (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+            grid TEXT, area TEXT, from_state TEXT, to_state TEXT, value REAL, actor TEXT, note TEXT)
+        """,
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_at ON {EventTable} (at)",
+        $"""
+        CREATE TABLE IF NOT EXISTS {SignsTable} (code TEXT NOT NULL, at INTEGER NOT NULL, flood REAL NOT NULL, safety REAL NOT NULL,
+            infrastructure REAL NOT NULL, case_handling REAL NOT NULL, composite REAL NOT NULL, PRIMARY KEY (code, at)) WITHOUT ROWID
+        """,
+        $"CREATE INDEX IF NOT EXISTS {SignsTable}_at ON {SignsTable} (at)",
+        $"CREATE TABLE IF NOT EXISTS {WatermarkTable} (name TEXT PRIMARY KEY, last_rowid INTEGER NOT NULL)",
+        $"INSERT OR IGNORE INTO {WatermarkTable} (name, last_rowid) VALUES ('hours', 0)",
+    ];
+
+    /// <summary>The last reading (by rowid, arrival order) already added to the hourly aggregates.</summary>
+    private const string WatermarkTable = "twin_history_watermark";
+
+    /// <summary>
+    /// How often a batch also adds the readings that arrived since the last time to their hours' aggregates: one upsert a
+    /// sensor and hour an interval instead of one a reading. A query adds the rest itself (<see cref="HoursAsync"/>).
+    /// </summary>
+    private static readonly TimeSpan AggregateEvery = TimeSpan.FromSeconds(2);
+
+    private long _aggregatedAt;
+
+    /// <summary>The writer's page cache: 256 MB, the index pages of a few days of 100,000 sensors' readings.</summary>
+    private const int WriterCacheKilobytes = 262_144;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Dictionary<(string Table, int Rows), SqliteCommand> _prepared = [];
+    private SqliteConnection? _connection;
+
+    public SqliteHistoryStore(string dataFolder)
+    {
+        Path = System.IO.Path.Combine(dataFolder, FileName);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ConnectionString;
+    }
+
+    public string Path { get; }
+
+    public override string Describe() => $"SQLite file {Path}";
+
+    public override async Task InstallAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
+        // The history's own file: a power cut may lose its last commits, which the buffer's window loses anyway (README).
+        await ExecuteAsync(connection, null, "PRAGMA synchronous=NORMAL", cancellationToken).ConfigureAwait(false);
+        // The readings' (sensor, time) index takes each batch at as many places as it has sensors: SQLite's default 2 MB
+        // page cache let it fall to a few thousand rows a second at 100,000 sensors.
+        await ExecuteAsync(connection, null, $"PRAGMA cache_size=-{WriterCacheKilobytes}", cancellationToken).ConfigureAwait(false);
+        await using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            foreach (var statement in Schema)
+            {
+                await ExecuteAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        _connection = connection;
+    }
+
+    public override async Task WriteAsync(IReadOnlyList<QueuedReading> readings, IReadOnlyList<QueuedEvent> events, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Connection;
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await InsertAsync(connection, transaction, $"INSERT INTO {ReadingTable} (sensor_id, at, value) VALUES", string.Empty, 3, readings,
+                (reading, p, at) => { p[at].Value = reading.SensorId; p[at + 1].Value = reading.AtTicks; p[at + 2].Value = reading.Value; }, cancellationToken).ConfigureAwait(false);
+            await InsertAsync(connection, transaction, $"INSERT INTO {EventTable} (at, kind, subject, grid, area, from_state, to_state, value, actor, note) VALUES",
+                string.Empty, 10, events, (queued, p, at) =>
+                {
+                    var e = queued.Event;
+                    p[at].Value = e.At.UtcTicks;
+                    p[at + 1].Value = KindName(e.Kind);
+                    p[at + 2].Value = e.Subject;
+                    p[at + 3].Value = (object?)e.GridCode ?? DBNull.Value;
+                    p[at + 4].Value = (object?)queued.AreaPath ?? DBNull.Value;
+                    p[at + 5].Value = (object?)e.From ?? DBNull.Value;
+                    p[at + 6].Value = (object?)e.To ?? DBNull.Value;
+                    p[at + 7].Value = (object?)e.Value ?? DBNull.Value;
+                    p[at + 8].Value = (object?)e.Actor ?? DBNull.Value;
+                    p[at + 9].Value = (object?)e.Note ?? DBNull.Value;
+                }, cancellationToken).ConfigureAwait(false);
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(_aggregatedAt) >= AggregateEvery)
+            {
+                await AggregateHoursAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                _aggregatedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Adds the readings past the watermark to their hours' aggregates and moves the watermark, in the batch's transaction.</summary>
+    private static async Task AggregateHoursAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT INTO {HourTable} (sensor_id, bucket, low, high, total, n)
+            SELECT sensor_id, at - at % {TimeSpan.TicksPerHour}, MIN(value), MAX(value), SUM(value), COUNT(*) FROM {ReadingTable}
+            WHERE rowid > (SELECT last_rowid FROM {WatermarkTable} WHERE name = 'hours')
+            GROUP BY sensor_id, at - at % {TimeSpan.TicksPerHour}
+            ON CONFLICT (sensor_id, bucket) DO UPDATE SET low = min(low, excluded.low), high = max(high, excluded.high),
+                total = total + excluded.total, n = n + excluded.n;
+            UPDATE {WatermarkTable} SET last_rowid = (SELECT COALESCE(MAX(rowid), 0) FROM {ReadingTable}) WHERE name = 'hours';
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored hours, with the readings not yet aggregated added, read in one statement (one snapshot of the file).</summary>
+    public override async Task<IReadOnlyList<ReadingBucket>> HoursAsync(string sensorId, long fromTicks, long toTicks, int limit, CancellationToken cancellationToken)
+    {
+        var (from, to) = (Floor(fromTicks, TimeSpan.TicksPerHour), Floor(toTicks, TimeSpan.TicksPerHour));
+        var parts = await QueryAsync($"""
+            SELECT bucket, low, high, total, n FROM {HourTable} WHERE sensor_id = @s AND bucket >= @f AND bucket <= @t
+            UNION ALL
+            SELECT at - at % {TimeSpan.TicksPerHour}, MIN(value), MAX(value), SUM(value), COUNT(*) FROM {ReadingTable}
+            WHERE sensor_id = @s AND at >= @f AND at < @t + {TimeSpan.TicksPerHour}
+              AND rowid > (SELECT last_rowid FROM {WatermarkTable} WHERE name = 'hours')
+            GROUP BY at - at % {TimeSpan.TicksPerHour}
+            """, command => Bind(command, ("@s", sensorId), ("@f", from), ("@t", to)), ReadBucket, cancellationToken).ConfigureAwait(false);
+        return [.. parts.GroupBy(b => b.StartTicks).OrderBy(g => g.Key).Take(limit).Select(g => g.Aggregate((a, b) =>
+            new ReadingBucket(a.StartTicks, Math.Min(a.Min, b.Min), Math.Max(a.Max, b.Max), a.Sum + b.Sum, a.Count + b.Count)))];
+    }
+
+    public override async Task WriteSignsAsync(IReadOnlyList<SignsSample> samples, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Connection;
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await InsertAsync(connection, transaction, $"INSERT INTO {SignsTable} (code, at, flood, safety, infrastructure, case_handling, composite) VALUES",
+                """
+                ON CONFLICT (code, at) DO UPDATE SET flood = excluded.flood, safety = excluded.safety, infrastructure = excluded.infrastructure,
+                    case_handling = excluded.case_handling, composite = excluded.composite
+                """, 7, samples, (sample, p, at) =>
+                {
+                    p[at].Value = sample.Code;
+                    p[at + 1].Value = sample.AtTicks;
+                    p[at + 2].Value = sample.Flood;
+                    p[at + 3].Value = sample.Safety;
+                    p[at + 4].Value = sample.Infrastructure;
+                    p[at + 5].Value = sample.CaseHandling;
+                    p[at + 6].Value = sample.Composite;
+                }, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes in chunks of <see cref="DeleteChunk"/>. Readings go from the head of the table (rowid order is arrival
+    /// order, and a reading arrives within the ingestion window of its time): a chunk whose oldest rows are all still
+    /// young stops the run, so a reading that arrived late may outlive the retention by up to that window.
+    /// </summary>
+    public override async Task<long> EnforceRetentionAsync(DateTimeOffset now, HistoryOptions options, CancellationToken cancellationToken)
+    {
+        var readingCutoff = (now - TimeSpan.FromDays(options.ReadingDays)).UtcTicks;
+        var lasting = string.Join(", ", LastingKinds.Select(k => $"'{k}'"));
+        long removed = 0;
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {ReadingTable} WHERE rowid IN (SELECT rowid FROM {ReadingTable} ORDER BY rowid LIMIT {DeleteChunk}) AND at < @cutoff", readingCutoff, cancellationToken).ConfigureAwait(false);
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {HourTable} WHERE (sensor_id, bucket) IN (SELECT sensor_id, bucket FROM {HourTable} WHERE bucket < @cutoff LIMIT {DeleteChunk})", readingCutoff, cancellationToken).ConfigureAwait(false);
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {SignsTable} WHERE (code, at) IN (SELECT code, at FROM {SignsTable} WHERE at < @cutoff LIMIT {DeleteChunk})", readingCutoff, cancellationToken).ConfigureAwait(false);
+        removed += await DeleteChunksAsync(
+            $"DELETE FROM {EventTable} WHERE seq IN (SELECT seq FROM {EventTable} WHERE at < @cutoff AND kind NOT IN ({lasting}) LIMIT {DeleteChunk})", readingCutoff, cancellationToken).ConfigureAwait(false);
+        if (options.EventDays > 0)
+        {
+            removed += await DeleteChunksAsync(
+                $"DELETE FROM {EventTable} WHERE seq IN (SELECT seq FROM {EventTable} WHERE at < @cutoff AND kind IN ({lasting}) LIMIT {DeleteChunk})",
+                (now - TimeSpan.FromDays(options.EventDays)).UtcTicks, cancellationToken).ConfigureAwait(false);
+        }
+        return removed;
+    }
+
+    private async Task<long> DeleteChunksAsync(string sql, long cutoff, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        while (true)
+        {
+            int deleted;
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using var command = Connection.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.AddWithValue("@cutoff", cutoff);
+                deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writer.Release();
+            }
+            removed += deleted;
+            if (deleted == 0)
+            {
+                return removed;
+            }
+        }
+    }
+
+    protected override async Task<DbConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    protected override string Contains(string column, string parameter) => $"instr({column}, {parameter}) > 0";
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            await command.DisposeAsync().ConfigureAwait(false);
+        }
+        _prepared.Clear();
+        if (_connection is { } connection)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+        _writer.Dispose();
+    }
+
+    private SqliteConnection Connection => _connection ?? throw new InvalidOperationException($"The history in {Path} is not installed yet.");
+
+    /// <summary>
+    /// Inserts the rows with statements of <see cref="RowsAStatement"/> rows, each prepared once per connection and
+    /// reused (the last, shorter one is made for the batch).
+    /// </summary>
+    private async Task InsertAsync<T>(SqliteConnection connection, SqliteTransaction transaction, string head, string tail, int columns,
+        IReadOnlyList<T> rows, Action<T, SqliteParameterCollection, int> bind, CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < rows.Count; start += RowsAStatement)
+        {
+            var count = Math.Min(RowsAStatement, rows.Count - start);
+            var command = Statement(connection, head, tail, columns, count, out var reused);
+            try
+            {
+                command.Transaction = transaction;
+                for (var i = 0; i < count; i++)
+                {
+                    bind(rows[start + i], command.Parameters, i * columns);
+                }
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!reused)
+                {
+                    await command.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private SqliteCommand Statement(SqliteConnection connection, string head, string tail, int columns, int rows, out bool reused)
+    {
+        reused = rows == RowsAStatement;
+        if (reused && _prepared.TryGetValue((head, rows), out var prepared))
+        {
+            return prepared;
+        }
+        var command = connection.CreateCommand();
+        var values = string.Join(", ", Enumerable.Range(0, rows).Select(row => $"({string.Join(", ", Enumerable.Range(0, columns).Select(c => $"@p{row * columns + c}"))})"));
+        command.CommandText = $"{head} {values} {tail}";
+        for (var i = 0; i < rows * columns; i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"@p{i}", DBNull.Value));
+        }
+        if (reused)
+        {
+            command.Prepare();
+            _prepared[(head, rows)] = command;
+        }
+        return command;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
