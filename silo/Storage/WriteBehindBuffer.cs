@@ -42,8 +42,10 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
     private TimeSpan _lastFlush;
     private bool _lastFlushFailed;
 
-    // 1 while a flush for write-through writers is queued, so a burst of writes starts one, not one each.
-    private int _urgent;
+    // Under the lock: a flush for write-through writers is running or queued (so a burst of writes starts one, not one
+    // each), and some writer awaits the flush that takes the next snapshot (so that flush must come, whatever the clock).
+    private bool _urgent;
+    private bool _writersWaiting;
 
     /// <param name="readVersion">The version the database holds of a row (null: no row), for <see cref="RebaseAsync"/>.</param>
     /// <param name="meter">Where each flush's lag is recorded, under <paramref name="stateName"/>.</param>
@@ -130,8 +132,10 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
             if (Behind)
             {
                 saved = _nextFlush.Task;
-                if (Interlocked.CompareExchange(ref _urgent, 1, 0) == 0)
+                _writersWaiting = true;
+                if (!_urgent)
                 {
+                    _urgent = true;
                     _ = Task.Run(FlushForWritersAsync);
                 }
             }
@@ -182,19 +186,30 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Flushes until no writer waits: a writer that came after this flush took its rows waits for the next one, which
+    /// must not wait for the window's timer (on a test's fake clock it would never come).
+    /// </summary>
     private async Task FlushForWritersAsync()
     {
-        try
+        while (true)
         {
-            await FlushAsync().ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            _logger.LogError(exception, "Write-behind flush for waiting writers failed; the states stay queued for the next window");
-        }
-        finally
-        {
-            Volatile.Write(ref _urgent, 0);
+            try
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "Write-behind flush for waiting writers failed; the states stay queued for the next window");
+            }
+            lock (_gate)
+            {
+                if (!_writersWaiting)
+                {
+                    _urgent = false;
+                    return;
+                }
+            }
         }
     }
 
@@ -228,6 +243,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
                 taken = _pending.Select(entry => (entry.Key, entry.Value,
                     new GrainStateWrite(entry.Key, entry.Value.Payload, entry.Value.StoredVersion, entry.Value.Version), entry.Value.WaitingSince)).ToList();
                 (settled, _nextFlush) = (_nextFlush, NewFlushSignal());
+                _writersWaiting = false;
                 _flushStartedAt = _time.GetTimestamp();
             }
             try
