@@ -5,6 +5,7 @@ using CityOps.Twin.Grains.Placement;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Grains.Signs;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace CityOps.Twin.Grains;
 
@@ -32,6 +33,17 @@ public static class TwinGrains
     /// <summary>The types of stored state, for the storage's System.Text.Json serializer.</summary>
     public static System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver StateTypes => GrainStateJsonContext.Default;
 
+    /// <summary>
+    /// Whether Orleans' serializer writes the type as JSON through <see cref="StateTypes"/>: the grain states and the
+    /// grains' own types inside them (the contracts carry Orleans' generated codecs). Orleans serializes a state when
+    /// a grain migrates (GridRebalancer moves a grid's grains to the silo that now owns the grid): the state goes with
+    /// the activation, as the storage would have written it, and the new activation does not read it back.
+    /// </summary>
+    public static bool IsStateType(Type type) =>
+        type.Assembly == typeof(TwinGrains).Assembly
+        && !type.IsDefined(typeof(GenerateSerializerAttribute), inherit: false)
+        && GrainStateJsonContext.Default.GetTypeInfo(type) is not null;
+
     /// <summary>The city's grains placed by their grid (<see cref="GridPlacement"/>), with the silo's map of keys to grids if it has one.</summary>
     public static IServiceCollection AddGridPlacement(this IServiceCollection services) => GridPlacement.Register(services);
 
@@ -56,6 +68,7 @@ public static class TwinGrains
             .AddSingleton<CityModeCache>()
             // No history unless the silo adds its store after this (HistoryHosting): the last registration wins.
             .AddSingleton<IHistoryAppender>(HistoryOff.Instance)
+            .AddSerializer(serializer => serializer.AddJsonSerializer(IsStateType, new System.Text.Json.JsonSerializerOptions { TypeInfoResolver = StateTypes }))
             .AddGridPlacement();
     }
 }

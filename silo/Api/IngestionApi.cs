@@ -78,7 +78,7 @@ public static class IngestionApi
             try
             {
                 // A sensor's readings of the batch in one call; the grain checks them all before it applies any.
-                var applied = await grain.RecordMany([.. ordered.Select(v => v.Reading)]);
+                var applied = await grain.RecordMany([.. ordered.Select(v => v.Reading)]).WaitAsync(options.Value.AnswerWithin);
                 for (var i = 0; i < ordered.Length; i++)
                 {
                     if (applied[i] == ReadingOutcome.Stale)
@@ -86,6 +86,12 @@ public static class IngestionApi
                         outcomes.Add(Stale(ordered[i]));
                     }
                 }
+            }
+            catch (TimeoutException)
+            {
+                // Answered 503 by the API's error handler, the batch unacknowledged (see IngestionOptions.AnswerWithin).
+                throw new TimeoutException($"sensor {sensor.Key}'s grain did not answer within {options.Value.AnswerWithin.TotalSeconds:0.#} s; "
+                    + "readings of this batch already applied are answered as repeats when it is sent again");
             }
             catch (ArgumentException exception)
             {

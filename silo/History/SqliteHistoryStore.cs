@@ -55,7 +55,7 @@ public sealed class SqliteHistoryStore : HistoryStore
     /// How often a batch also adds the readings that arrived since the last time to their hours' aggregates: one upsert a
     /// sensor and hour an interval instead of one a reading. A query adds the rest itself (<see cref="HoursAsync"/>).
     /// </summary>
-    private static readonly TimeSpan AggregateEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AggregateEvery = TimeSpan.FromSeconds(60);
 
     private long _aggregatedAt;
 

@@ -173,11 +173,12 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
     }
 
-    public string Output()
+    /// <summary>The last <paramref name="lines"/> lines the silo printed (all of them when null).</summary>
+    public string Output(int? lines = 60)
     {
         lock (_output)
         {
-            return string.Join('\n', _output.TakeLast(60));
+            return string.Join('\n', lines is { } last ? _output.TakeLast(last) : _output);
         }
     }
 

@@ -98,14 +98,14 @@ internal sealed class LoopbackCluster : IAsyncDisposable
         _silos[i] = await SiloProcess.StartAsync(data, arguments, StartTimeout, _database);
     }
 
-    /// <summary>SIGKILL: the silo dies at once, nothing flushed, its membership entry left for the others to declare dead. Returns what it printed last.</summary>
+    /// <summary>SIGKILL: the silo dies at once, nothing flushed, its membership entry left for the others to declare dead. Returns all it printed.</summary>
     public async Task<string> KillAsync(int i)
     {
         var silo = this[i];
         _silos[i] = null;
         await silo.KillAsync();
         await silo.DisposeAsync();
-        return silo.Output();
+        return silo.Output(lines: null);
     }
 
     /// <summary>SIGTERM: the silo leaves the cluster, saving its write-behind state on the way out.</summary>
@@ -183,6 +183,9 @@ internal sealed class LoopbackCluster : IAsyncDisposable
 
     /// <summary>What silo i printed last, for a failure's message.</summary>
     public string OutputOf(int i) => _silos[i]?.Output() ?? $"(silo {i} is not running)";
+
+    /// <summary>All silo i printed, for a failure's evidence kept in a file.</summary>
+    public string FullOutputOf(int i) => _silos[i]?.Output(lines: null) ?? $"(silo {i} is not running)";
 
     private static int FreePort()
     {

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Silo.Api;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CityOps.Twin.Silo.Tests;
+
+/// <summary>
+/// A batch of readings whose sensor grain does not answer in time (in a cluster: a call Orleans forwarded to a silo
+/// that then died) is answered 503 at once, nothing acknowledged, and sending it again is safe.
+/// </summary>
+public sealed class IngestionAnswerWithinTests
+{
+    [Fact]
+    public async Task A_batch_not_answered_in_time_is_refused_503_and_sent_again_its_applied_readings_are_repeats()
+    {
+        // No time at all: every grain call is late, deterministically.
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("Ingestion:AnswerWithin", "00:00:00"));
+        await silo.WhenCityFiledAsync();
+        var gateway = await silo.KeyClientAsync(["WL-00031"]);
+        var at = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("O");
+        var batch = $$"""{"readings":[{"sensorId":"WL-00031","measuredAt":"{{at}}","value":17.5}]}""";
+
+        var late = await gateway.PostAsync("/api/ingest/readings", new StringContent(batch, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, late.StatusCode);
+        Assert.Equal("1", late.Headers.GetValues("Retry-After").Single());
+        var problem = await late.Content.ReadAsStringAsync();
+        Assert.Contains("sensor WL-00031's grain did not answer within 0 s", problem, StringComparison.Ordinal);
+        Assert.Contains("nothing of it was acknowledged", problem, StringComparison.Ordinal);
+
+        // The call went on in the grain: the reading is there, though the batch was not acknowledged.
+        var waited = Stopwatch.StartNew();
+        while ((await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ISensorGrain>("WL-00031").GetSnapshot())?.Value != 17.5)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the late reading was never applied");
+            await Task.Delay(50);
+        }
+
+        // The gateway sends the batch again, now with time to answer: the reading is recognised as a repeat.
+        silo.Services.GetRequiredService<IOptions<IngestionOptions>>().Value.AnswerWithin = TimeSpan.FromSeconds(5);
+        var again = await gateway.PostAsync("/api/ingest/readings", new StringContent(batch, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var result = (await again.Content.ReadFromJsonAsync<IngestionResult>(DemoSiloFixture.Json))!;
+        Assert.Equal(0, result.Accepted);
+        Assert.Equal("not newer than the sensor's latest reading (a repeat, or late)", Assert.Single(result.Rejected).Reason);
+    }
+}
