@@ -31,7 +31,9 @@ public static class DrillHistoryReplay
     /// <summary>Reads the scenario's recorded span, if it has one, into series injects; the scenario is returned unchanged without one.</summary>
     /// <param name="history">The live city's history; null when it is off.</param>
     /// <param name="whyOff">Why the history is off, for the message when <paramref name="history"/> is null.</param>
-    public static async Task<DrillScenario> ReadAsync(DrillScenario scenario, CityRegistry city, HistoryStore? history, string whyOff, CancellationToken cancellationToken = default)
+    /// <param name="maxReadings">Readings replayed at most (<see cref="MaxReadings"/>; less in tests).</param>
+    public static async Task<DrillScenario> ReadAsync(DrillScenario scenario, CityRegistry city, HistoryStore? history, string whyOff,
+        CancellationToken cancellationToken = default, int maxReadings = MaxReadings)
     {
         if (scenario.Replay is not { } replay)
         {
@@ -52,12 +54,12 @@ public static class DrillHistoryReplay
             foreach (var sensor in sensors)
             {
                 // One more than may still come, to know when the span holds too many.
-                var readings = await history.ReadingsAsync(sensor, from, to, MaxReadings - total + 1, cancellationToken);
+                var readings = await history.ReadingsAsync(sensor, from, to, maxReadings - total + 1, cancellationToken);
                 total += readings.Count;
-                if (total > MaxReadings)
+                if (total > maxReadings)
                 {
                     throw new DrillScenarioException(
-                        $"{replay.Where}: the span holds more than {MaxReadings:N0} readings, more than a drill replays; name fewer sensors (sensors) or take a shorter span.");
+                        $"{replay.Where}: the span holds more than {maxReadings.ToString("N0", CultureInfo.InvariantCulture)} readings, more than a drill replays; name fewer sensors (sensors) or take a shorter span.");
                 }
                 if (readings.Count > 0)
                 {

@@ -191,12 +191,13 @@ public static partial class DrillScenarioReader
     }
 
     /// <summary>A mapping node of the file with its path (injects[2]) for messages.</summary>
-    private sealed class Node(string source, string path, YamlMappingNode mapping)
+    /// <param name="line">The line of the key naming this mapping, where a message about it as a whole points.</param>
+    private sealed class Node(string source, string path, YamlMappingNode mapping, long? line = null)
     {
         public string Source => source;
 
         /// <summary>The file, line and path of this mapping, for messages about it as a whole.</summary>
-        public string Where => $"{source} line {mapping.Start.Line}, {(path.Length == 0 ? "(scenario)" : path)}";
+        public string Where => $"{source} line {line ?? mapping.Start.Line}, {(path.Length == 0 ? "(scenario)" : path)}";
 
         public IEnumerable<string> Keys => mapping.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "");
 
@@ -205,7 +206,7 @@ public static partial class DrillScenarioReader
         public Node? Mapping(string field) => Get(field) switch
         {
             null => null,
-            YamlMappingNode child => new Node(source, Path(field), child),
+            YamlMappingNode child => new Node(source, Path(field), child, mapping.Children.Keys.First(k => k is YamlScalarNode { Value: var key } && key == field).Start.Line),
             _ => throw Error(field, "expected a mapping of fields"),
         };
 
