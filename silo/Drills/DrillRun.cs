@@ -228,7 +228,7 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         if (scenario.Replay is { } replay)
         {
             Note(TimeSpan.Zero, "inject", FormattableString.Invariant(
-                $"回放历史 Replaying the city's recorded readings from {replay.From:yyyy-MM-dd HH:mm zzz} to {replay.To:yyyy-MM-dd HH:mm zzz}: {replay.Sensors} sensors, {replay.Readings} readings"), null);
+                $"回放历史 Replaying the city's recorded readings from {replay.From:yyyy-MM-dd HH:mm zzz} to {replay.To:yyyy-MM-dd HH:mm zzz}: {replay.Sensors} {(replay.Sensors == 1 ? "sensor" : "sensors")}, {replay.Readings} readings"), null);
         }
 
         try

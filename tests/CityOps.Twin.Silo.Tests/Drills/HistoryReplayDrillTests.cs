@@ -112,7 +112,7 @@ public sealed class HistoryReplayDrillTests
 
         // The alarm's case belongs to the replayed series, and the timeline says what was replayed.
         Assert.Contains(report.Cases, c => c.CaseId == $"S-{TideSensor}-0001" && c.Inject == $"history-{TideSensor}");
-        Assert.Contains(report.Timeline, e => e.At == TimeSpan.Zero && e.What.StartsWith("回放历史 Replaying the city's recorded readings from 2023-09-01 00:00 +08:00 to 2023-09-01 12:00 +08:00: 1 sensors", StringComparison.Ordinal));
+        Assert.Contains(report.Timeline, e => e.At == TimeSpan.Zero && e.What.StartsWith("回放历史 Replaying the city's recorded readings from 2023-09-01 00:00 +08:00 to 2023-09-01 12:00 +08:00: 1 sensor, ", StringComparison.Ordinal));
 
         // On the same store: a span with no readings, and one with more than the drill may hold, are refused naming the field.
         var empty = DrillScenarioReader.Read(new StringReader(Scenario("    from: 2023-08-01T00:00:00+08:00\n    to: 2023-08-01T06:00:00+08:00\n")), "replay.yaml", Demo.Value);
