@@ -88,6 +88,12 @@ public sealed class DrillDesk(
             _ = ReleaseAsync();
             throw new InvalidOperationException(exception.Message, exception);
         }
+        catch
+        {
+            // The history failed in a way of its own (a timeout, a pool exhausted): the claim goes with the refused start.
+            _ = ReleaseAsync();
+            throw;
+        }
         lock (_lock)
         {
             if (_running is { IsCompleted: false })

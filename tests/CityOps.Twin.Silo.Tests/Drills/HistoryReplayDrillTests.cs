@@ -148,6 +148,9 @@ public sealed class HistoryReplayDrillTests
 
         Assert.Equal((From, TimeSpan.FromHours(12)), (scenario.Start, scenario.Duration));
         Assert.Equal((From, To, (IReadOnlyList<string>?)null), (scenario.Replay!.From, scenario.Replay.To, scenario.Replay.Only));
+        // A time in UTC (Z) is the same instant.
+        var utc = DrillScenarioReader.Read(new StringReader(Scenario("    from: 2023-08-31T16:00:00Z\n    to: 2023-09-01T04:00:00.5Z\n", head: "")), "replay.yaml", Demo.Value);
+        Assert.Equal((From, To.AddMilliseconds(500)), (utc.Replay!.From, utc.Replay.To));
     }
 
     [Theory]
