@@ -32,7 +32,11 @@ public sealed record DrillLine(TimeSpan At, string Kind, string What);
 /// The scenario a drill plays, as the drill page draws it: its injects, the expected actions they start and what
 /// the script will do for the roles nobody plays. Made once when the drill starts; all times are drill time.
 /// </summary>
-public sealed record DrillPlan(IReadOnlyList<DrillPlanInject> Injects, IReadOnlyList<DrillPlanExpectation> Expected, IReadOnlyList<DrillPlanAction> Script);
+public sealed record DrillPlan(IReadOnlyList<DrillPlanInject> Injects, IReadOnlyList<DrillPlanExpectation> Expected, IReadOnlyList<DrillPlanAction> Script,
+    DrillPlanReplay? Replay = null);
+
+/// <summary>The span of the live city's recorded readings the drill replays (its sensor-series from-history), and how many sensors it drives.</summary>
+public sealed record DrillPlanReplay(DateTimeOffset From, DateTimeOffset To, int Sensors);
 
 /// <summary>An inject of the scenario: its id, its kind (SensorSeries, ElevatorTrapped...) and when it comes.</summary>
 public sealed record DrillPlanInject(string Id, string Kind, TimeSpan At);

@@ -2,6 +2,7 @@ using CityOps.Twin.Contracts.Drills;
 using CityOps.Twin.Grains.Cases;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Silo.City;
+using CityOps.Twin.Silo.History;
 using CityOps.Twin.Silo.Hosting;
 using CityOps.Twin.Grains.Mode;
 using CityOps.Twin.Contracts.Geo;
@@ -77,20 +78,27 @@ public sealed class DrillDesk(
                 $"The drill '{holder.Scenario}' is running on {holder} since {holder.Since:u}; one drill runs at a time in the cluster: follow it on that silo's view.");
         }
         DrillScenario scenario;
+        try
+        {
+            scenario = await DrillHistoryReplay.ReadAsync(Read(scenarioName), registry, services.GetService<HistoryStore>(),
+                settings.Storage == StorageKind.Memory ? "--storage memory keeps none" : "History:Enabled is false", _stopping.Token);
+        }
+        catch (DrillScenarioException exception)
+        {
+            _ = ReleaseAsync();
+            throw new InvalidOperationException(exception.Message, exception);
+        }
+        catch
+        {
+            // The history failed in a way of its own (a timeout, a pool exhausted): the claim goes with the refused start.
+            _ = ReleaseAsync();
+            throw;
+        }
         lock (_lock)
         {
             if (_running is { IsCompleted: false })
             {
                 throw new InvalidOperationException($"The drill '{_status?.Name}' is still running; one drill runs at a time.");
-            }
-            try
-            {
-                scenario = Read(scenarioName);
-            }
-            catch (DrillScenarioException exception)
-            {
-                _ = ReleaseAsync();
-                throw new InvalidOperationException(exception.Message, exception);
             }
             _failure = null;
             var plan = scenario.Plan(players);

@@ -225,6 +225,11 @@ public sealed class DrillRun : IAsyncDisposable, ITwinChangeListener
         _cap.ExerciseName = scenario.Name;
         Note(TimeSpan.Zero, "drill", $"演练开始 Drill started: {scenario.Name}", null);
         Note(TimeSpan.Zero, "drill", $"指挥长 Commander: {(_players.CommanderByPeople ? "真人 people" : "脚本 scripted")} · 值班员 Operators: {(_players.OperatorsByPeople ? "真人 people" : "脚本 scripted")}", null);
+        if (scenario.Replay is { } replay)
+        {
+            Note(TimeSpan.Zero, "inject", FormattableString.Invariant(
+                $"回放历史 Replaying the city's recorded readings from {replay.From:yyyy-MM-dd HH:mm zzz} to {replay.To:yyyy-MM-dd HH:mm zzz}: {replay.Sensors} {(replay.Sensors == 1 ? "sensor" : "sensors")}, {replay.Readings} readings"), null);
+        }
 
         try
         {

@@ -15,13 +15,28 @@ public sealed record DrillScenario(
     TimeSpan Duration,
     IReadOnlyList<DrillInject> Injects,
     IReadOnlyList<ExpectedAction> Expected,
-    IReadOnlyList<PlayerAction> Players)
+    IReadOnlyList<PlayerAction> Players,
+    HistoryReplay? Replay = null)
 {
     /// <summary>The scenario as the drill page draws it, with the script's actions only for the roles people do not play.</summary>
     public DrillPlan Plan(DrillPlayers playedBy) => new(
         [.. Injects.Select(i => new DrillPlanInject(i.Id, i.Kind.ToString(), i.At))],
         [.. Expected.Select(e => new DrillPlanExpectation(e.Id, e.Action.ToString(), e.After ?? e.Inject, e.Within))],
-        [.. Players.Where(p => !DrillRun.PlayedByPeople(playedBy, p.Action)).Select(p => new DrillPlanAction(p.At, p.Action.ToString(), p.By, p.Inject))]);
+        [.. Players.Where(p => !DrillRun.PlayedByPeople(playedBy, p.Action)).Select(p => new DrillPlanAction(p.At, p.Action.ToString(), p.By, p.Inject))],
+        Replay is null ? null : new DrillPlanReplay(Replay.From, Replay.To, Replay.Sensors));
+}
+
+/// <summary>
+/// The scenario's <c>sensor-series: {from-history: {from, to, sensors}}</c>: its sensors' readings come from the live city's
+/// recorded history of that span, each at its recorded offset from <see cref="From"/> on the drill clock. The reader checks
+/// the span; <see cref="DrillHistoryReplay"/> reads it from the history when the drill is started, adding one series inject
+/// a sensor (then <see cref="Sensors"/> and <see cref="Readings"/> say how many).
+/// </summary>
+/// <param name="Only">The sensors to replay; null for every sensor of the city that no inject of the scenario drives.</param>
+/// <param name="Where">The file, line and field for messages about the span ("replay.yaml line 6, sensor-series.from-history").</param>
+public sealed record HistoryReplay(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<string>? Only, string Where, int Sensors = 0, int Readings = 0)
+{
+    public TimeSpan Span => To - From;
 }
 
 public enum InjectKind

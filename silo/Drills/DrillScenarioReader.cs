@@ -48,13 +48,68 @@ public static partial class DrillScenarioReader
         var ids = injects.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         var expected = file.List("expected", required: false).Select(n => Expected(n, ids)).ToList();
         var players = file.List("players", required: false).Select(n => Player(n, ids)).ToList();
-        var duration = file.Offset("duration");
+        var history = file.Mapping("sensor-series") is { } series ? FromHistory(series, city, injects) : default;
+        var replay = history.Replay;
+        // A replay without a start or a duration plays the storm on its own dates, for as long as the span.
+        var start = replay is not null && !file.Has("start") ? replay.From : file.Time("start");
+        var duration = replay is not null && !file.Has("duration") ? replay.Span : file.Offset("duration");
         foreach (var (inject, index) in injects.Select((x, i) => (x, i)).Where(x => x.x.At > duration))
         {
             throw new DrillScenarioException($"{source}: injects[{index}] at {inject.At} is after the drill's end ({duration}).");
         }
-        return new DrillScenario(file.String("name"), file.Time("start"), duration, injects, expected, players);
+        if (replay is not null && replay.Span > duration)
+        {
+            throw history.Node!.Error("to", $"the span {replay.Span} is longer than the drill's duration {duration}; the recorded readings after it would never play");
+        }
+        return new DrillScenario(file.String("name"), start, duration, injects, expected, players, replay);
     }
+
+    /// <summary>
+    /// <c>sensor-series: {from-history: {from, to, sensors}}</c>: the span is checked here; whether the history holds
+    /// readings for it is known only when the drill is started (<see cref="DrillHistoryReplay"/>).
+    /// </summary>
+    private static (HistoryReplay? Replay, Node? Node) FromHistory(Node series, CityRegistry city, IReadOnlyList<DrillInject> injects)
+    {
+        if (series.Keys.FirstOrDefault(k => k != "from-history") is { } other)
+        {
+            throw series.Error(other, "expected from-history: {from, to}; a scenario's own series are injects of kind sensor-series");
+        }
+        var node = series.Mapping("from-history") ?? throw series.Error("from-history", "is required");
+        if (node.Keys.FirstOrDefault(k => k is not ("from" or "to" or "sensors")) is { } unknown)
+        {
+            throw node.Error(unknown, "is not a field of from-history; its fields are from, to and sensors");
+        }
+        var from = node.Time("from");
+        var to = node.Time("to");
+        if (from >= to)
+        {
+            throw node.Error("from", $"{Iso(from)} is not before to ({Iso(to)})");
+        }
+        if (to - from > DrillHistoryReplay.MaxSpan)
+        {
+            throw node.Error("to", $"the span {to - from} is longer than the {DrillHistoryReplay.MaxSpan.TotalHours:0} hours a drill replays at most");
+        }
+        List<string>? only = null;
+        if (node.Has("sensors"))
+        {
+            // A sensor takes its readings from one series: interleaved, each would drop the other's readings older than its last.
+            var scripted = injects.Where(i => i.Kind == InjectKind.SensorSeries).GroupBy(i => i.Device!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
+            only = [.. node.Strings("sensors").Select(item => !city.Sensors.ContainsKey(item.Value)
+                    ? throw item.Error($"'{item.Value}' is not a sensor of the city")
+                    : scripted.TryGetValue(item.Value, out var inject)
+                        ? throw item.Error($"'{item.Value}' is driven by the inject '{inject}'; a sensor takes its readings from one series")
+                        : item.Value)
+                .Distinct(StringComparer.Ordinal)];
+            if (only.Count == 0)
+            {
+                throw node.Error("sensors", "expected at least one sensor (leave sensors out to replay every sensor of the city)");
+            }
+        }
+        return (new HistoryReplay(from, to, only, node.Where), node);
+    }
+
+    private static string Iso(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
     private static DrillInject Inject(Node node, CityRegistry city)
     {
@@ -136,9 +191,38 @@ public static partial class DrillScenarioReader
     }
 
     /// <summary>A mapping node of the file with its path (injects[2]) for messages.</summary>
-    private sealed class Node(string source, string path, YamlMappingNode mapping)
+    /// <param name="line">The line of the key naming this mapping, where a message about it as a whole points.</param>
+    private sealed class Node(string source, string path, YamlMappingNode mapping, long? line = null)
     {
         public string Source => source;
+
+        /// <summary>The file, line and path of this mapping, for messages about it as a whole.</summary>
+        public string Where => $"{source} line {line ?? mapping.Start.Line}, {(path.Length == 0 ? "(scenario)" : path)}";
+
+        public IEnumerable<string> Keys => mapping.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "");
+
+        public bool Has(string field) => Get(field) is not null;
+
+        public Node? Mapping(string field) => Get(field) switch
+        {
+            null => null,
+            YamlMappingNode child => new Node(source, Path(field), child, mapping.Children.Keys.First(k => k is YamlScalarNode { Value: var key } && key == field).Start.Line),
+            _ => throw Error(field, "expected a mapping of fields"),
+        };
+
+        /// <summary>A list of texts, each with a way to name it in a message.</summary>
+        public IEnumerable<(string Value, Func<string, DrillScenarioException> Error)> Strings(string field)
+        {
+            if (Get(field) is not YamlSequenceNode sequence)
+            {
+                throw Error(field, "expected a list of texts");
+            }
+            return sequence.Children.Select((item, i) =>
+            {
+                DrillScenarioException Refuse(string problem) => new($"{source} line {item.Start.Line}, {Path(field)}[{i}]: {problem}.");
+                return item is YamlScalarNode { Value: { Length: > 0 } text } ? (text, (Func<string, DrillScenarioException>)Refuse) : throw Refuse("expected a text");
+            });
+        }
 
         public DrillScenarioException Error(string field, string problem)
         {
@@ -179,7 +263,9 @@ public static partial class DrillScenarioReader
         public DateTimeOffset Time(string field)
         {
             var text = String(field);
-            return DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mmzzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var value)
+            // Every form carries its offset (or Z): a time without one would be read in the machine's zone.
+            return DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
+                    "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
                 ? value
                 : throw Error(field, $"expected a time with its offset like 2021-07-25T08:00:00+08:00, got '{text}'");
         }

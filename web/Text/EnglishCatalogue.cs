@@ -238,6 +238,8 @@ internal static class EnglishCatalogue
         ["设备"] = "Device",
         ["注入"] = "Inject",
         ["演练评估报告"] = "After-action report",
+        ["传感器读数回放历史记录"] = "Sensor readings replayed from the city's history",
+        ["个传感器"] = "sensors",
         ["预期行动"] = "Expected actions",
         ["达成"] = "met",
         ["未达成"] = "missed",

@@ -32,6 +32,9 @@ public sealed partial class LiveTwin : IAsyncLifetime
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The silo's --data folder: a test puts a drill scenario under its drills/.</summary>
+    public string DataFolder => _dataFolder;
+
     /// <summary>Signed in as the first-run administrator (every role), with an API key for every device and Open311.</summary>
     public HttpClient Http { get; private set; } = null!;
 
