@@ -37,6 +37,9 @@ public sealed class PostgresHistoryStore : HistoryStore
             subject text NOT NULL, grid text, area text, from_state text, to_state text, value double precision, actor text, note text)
         """,
         $"CREATE INDEX IF NOT EXISTS {EventTable}_at ON {EventTable} (at)",
+        // The state at a moment (AlarmLevelsAtAsync, ModeAtAsync): a sensor's last alarm change, the last switch, each one probe.
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_alarm ON {EventTable} (subject, at, seq) WHERE kind = 'alarm'",
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_mode ON {EventTable} (at, seq) WHERE kind = 'mode'",
         $"""
         CREATE TABLE IF NOT EXISTS {SignsTable} (code text NOT NULL, at bigint NOT NULL, flood double precision NOT NULL, safety double precision NOT NULL,
             infrastructure double precision NOT NULL, case_handling double precision NOT NULL, composite double precision NOT NULL, PRIMARY KEY (code, at))
@@ -272,6 +275,11 @@ public sealed class PostgresHistoryStore : HistoryStore
         await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     protected override string Contains(string column, string parameter) => $"strpos({column}, {parameter}) > 0";
+
+    protected override string EachOf(string parameter) => $"unnest({parameter}) AS c(value)";
+
+    protected override void BindList(DbCommand command, string parameter, IReadOnlyList<string> values) =>
+        ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter<string[]>(parameter.TrimStart('@'), [.. values]));
 
     public override ValueTask DisposeAsync() => _source.DisposeAsync();
 
