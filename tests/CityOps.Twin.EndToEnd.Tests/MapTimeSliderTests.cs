@@ -110,4 +110,27 @@ public sealed class MapTimeSliderTests(LiveTwin twin)
         Assert.Equal(alarmFill, await FillAsync(grid));
         Assert.NotEqual(CalmFill, await FillAsync(other.File.GridCode));
     }
+
+    [Fact]
+    public async Task The_step_buttons_go_back_five_minutes_in_city_time_and_forward_again_to_live()
+    {
+        var page = await twin.OpenAsync("/", language: "en");
+        await Assertions.Expect(page.GetByTestId("city-map")).ToHaveAttributeAsync("data-drawn", "true");
+        await Assertions.Expect(page.GetByTestId("time-label")).ToHaveTextAsync("Live");
+        await Assertions.Expect(page.GetByTestId("back-to-live")).ToBeDisabledAsync();
+
+        var clicked = DateTimeOffset.UtcNow;
+        await page.GetByTestId("time-back-minutes").ClickAsync();
+        var banner = page.GetByTestId("past-banner");
+        await Assertions.Expect(banner).ToContainTextAsync("Replay");
+        var shown = DateTimeOffset.Parse((await banner.GetAttributeAsync("data-at"))!, CultureInfo.InvariantCulture);
+        Assert.InRange(shown, clicked.AddMinutes(-5).AddSeconds(-2), DateTimeOffset.UtcNow.AddMinutes(-5));
+        await Assertions.Expect(page.GetByTestId("time-label")).ToHaveTextAsync(shown.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByTestId("past-mode")).ToBeVisibleAsync();
+
+        await page.GetByTestId("time-on-minutes").ClickAsync();
+        await Assertions.Expect(banner).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("city-map")).ToHaveAttributeAsync("data-view", "live");
+        await Assertions.Expect(page.GetByTestId("time-label")).ToHaveTextAsync("Live");
+    }
 }
