@@ -135,6 +135,7 @@ internal static class HistoryBenchmark
                 ($"history.query.sensor_{days}d_raw", $"/api/devices/{sparse}/history?from={from}&to={to}"),
                 ($"history.query.city_flood_{days}d", $"/api/areas/city/history?index=flood&from={from}&to={to}"),
                 ($"history.query.events_{days}d", $"/api/history/events?from={from}&to={to}"),
+                ($"history.query.state_{days / 2}d_ago", $"/api/history/state?index=flood&at={Uri.EscapeDataString(now.AddDays(-days / 2.0).ToString("O", CultureInfo.InvariantCulture))}"),
             };
             foreach (var (label, path) in queries)
             {
@@ -172,7 +173,7 @@ internal static class HistoryBenchmark
     /// Readings of the demo city's sensors and of simulated ones up to the count, in time order as they would have
     /// arrived (so a sensor's rows are scattered over the table, as in a live city), one sensor every minute; the
     /// hourly aggregates of the same readings; vital-sign samples of every area (city, districts and streets every
-    /// 5 minutes, grids every hour).
+    /// 5 minutes, grids every hour); every demo sensor's alarm raised and cleared four times a day.
     /// </summary>
     private static async Task<(long Rows, string Dense)> GenerateAsync(string connection, CityModel demo, int sensorCount, DateTimeOffset start, DateTimeOffset end, TimeSpan sparseEvery)
     {
@@ -234,6 +235,33 @@ internal static class HistoryBenchmark
                         await import.WriteAsync(value, NpgsqlDbType.Double);
                     }
                     rows++;
+                }
+            }
+            await import.CompleteAsync();
+        }
+        // Alarm changes: each demo sensor raised to Yellow and cleared every 6 hours at its own offset (the state query
+        // probes each sensor's last change at a moment among them).
+        await using (var import = await db.BeginBinaryImportAsync(
+            $"COPY {HistoryStore.EventTable} (at, kind, subject, grid, from_state, to_state, value) FROM STDIN (FORMAT BINARY)"))
+        {
+            var cycle = TimeSpan.FromHours(6).Ticks;
+            for (var i = 0; i < demo.Sensors.Count; i++)
+            {
+                var sensor = demo.Sensors[i];
+                for (var at = start.UtcTicks + i * (cycle / demo.Sensors.Count); at < end.UtcTicks; at += cycle)
+                {
+                    foreach (var (offset, from, to) in new[] { (0L, "None", "Yellow"), (TimeSpan.TicksPerHour, "Yellow", "None") })
+                    {
+                        await import.StartRowAsync();
+                        await import.WriteAsync(at + offset, NpgsqlDbType.Bigint);
+                        await import.WriteAsync("alarm", NpgsqlDbType.Text);
+                        await import.WriteAsync(sensor.SensorId, NpgsqlDbType.Text);
+                        await import.WriteAsync(sensor.GridCode, NpgsqlDbType.Text);
+                        await import.WriteAsync(from, NpgsqlDbType.Text);
+                        await import.WriteAsync(to, NpgsqlDbType.Text);
+                        await import.WriteAsync(1.0, NpgsqlDbType.Double);
+                        rows++;
+                    }
                 }
             }
             await import.CompleteAsync();

@@ -7,6 +7,7 @@ using CityOps.Twin.Grains.History;
 using CityOps.Twin.Grains.Sensors;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.History;
+using CityOps.Twin.Web.Live;
 
 namespace CityOps.Twin.Silo.Api;
 
@@ -28,7 +29,59 @@ public static partial class HistoryApi
             .WithSummary("An area's vital-sign index (index=flood, safety, infrastructure, caseHandling, composite) over time, from stored samples.");
         app.MapGet("api/history/events", EventsAsync).WithTags("History").RequireAuthorization()
             .WithSummary("Alarm changes, case steps, mode switches and device events from from to to; kind=alarm,case,mode,camera,elevator; area=; device=.");
+        app.MapGet("api/history/state", StateAsync).WithTags("History").RequireAuthorization()
+            .WithSummary("The city at a past moment (at=, ISO 8601 with offset): every grid's index (index=, composite by default) as of its latest sample at or before it, the sensors then in alarm, and the mode then.");
         return app;
+    }
+
+    internal static async Task<IResult> StateAsync(
+        string? at, string? index, HttpContext context, HistoryOptions options, TimeProvider time, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var (store, unavailable) = await StoreAsync(services, context);
+        if (store is null)
+        {
+            return unavailable!;
+        }
+        if (string.IsNullOrEmpty(at))
+        {
+            return Invalid("at", "at is required: the moment to show, ISO 8601 with an offset (e.g. 2026-07-27T08:00:00+08:00, with '+' sent as %2B)");
+        }
+        if (TimeProblem("at", at) is { } problem)
+        {
+            return Invalid("at", problem);
+        }
+        var moment = DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.None);
+        var now = time.GetUtcNow();
+        if (moment > now)
+        {
+            return Invalid("at", $"at {moment:O} is in the future (now is {now.ToOffset(moment.Offset):O}): the history holds only what has happened");
+        }
+        var indexText = index ?? "composite";
+        if (!Enum.TryParse<SignsIndex>(indexText.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var signsIndex)
+            || !Enum.IsDefined(signsIndex) || int.TryParse(indexText, out _))
+        {
+            return Invalid("index", $"index '{indexText}' is not one of flood, safety, infrastructure, caseHandling, composite");
+        }
+
+        var past = services.GetRequiredService<CityPast>();
+        CityMoment then;
+        try
+        {
+            then = await past.AtAsync(moment, signsIndex, cancellationToken);
+        }
+        catch (CityPastUnavailableException exception)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "History not readable");
+        }
+        var grids = then.Grids.OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new GridStateThen(g.Key, g.Value.Value, g.Value.SampledAt, (long)(moment - g.Value.SampledAt).TotalSeconds)).ToList();
+        var oldest = grids.Count > 0 ? grids.Max(g => g.SampleAgeSeconds) : (long?)null;
+        var missing = past.GridCount - grids.Count;
+        return Results.Ok(new CityStateThen(moment, Camel(signsIndex.ToString()), (int)options.SignsInterval.TotalSeconds, then.Mode ?? "Normal", then.ModeSince,
+            oldest, missing,
+            missing > 0 ? $"{missing} grids have no sample at or before {moment:O} (the history began later, or its samples are past the retention); they are left out" : null,
+            grids, [.. then.Alarms.OrderBy(a => a.SensorId, StringComparer.Ordinal).Select(a => new AlarmStateThen(a.SensorId, a.GridCode, a.Level.ToString(), a.Since))]));
     }
 
     internal static async Task<IResult> DeviceHistoryAsync(

@@ -42,3 +42,19 @@ public sealed record HistoryEvents(
 /// </summary>
 public sealed record HistoryEventView(
     DateTimeOffset At, string Kind, string Subject, string? Grid, string? From, string? To, double? Value, string? Actor, string? Note);
+
+/// <summary>
+/// The city at a moment (GET /api/history/state). Mode: the last switch's at or before At ("Normal" when none is kept),
+/// since ModeSince. OldestSampleAgeSeconds: the age at At of the oldest sample answered (a grid's index is its latest
+/// sample's; a calm grid stores none while it does not change). GridsWithoutSample: grids with no sample at or before At,
+/// left out of Grids. Alarms: the sensors whose last alarm change at or before At left them at a level.
+/// </summary>
+public sealed record CityStateThen(
+    DateTimeOffset At, string Index, int SampleIntervalSeconds, string Mode, DateTimeOffset? ModeSince, long? OldestSampleAgeSeconds,
+    int GridsWithoutSample, string? Note, IReadOnlyList<GridStateThen> Grids, IReadOnlyList<AlarmStateThen> Alarms);
+
+/// <summary>A grid's index at the moment: its latest sample at or before it, taken at SampledAt, SampleAgeSeconds before the moment.</summary>
+public sealed record GridStateThen(string Code, double Value, DateTimeOffset SampledAt, long SampleAgeSeconds);
+
+/// <summary>A sensor in alarm at the moment, at Level since Since.</summary>
+public sealed record AlarmStateThen(string SensorId, string? Grid, string Level, DateTimeOffset Since);

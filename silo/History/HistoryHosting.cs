@@ -40,6 +40,8 @@ public static class HistoryHosting
         services.AddSingleton<VitalSignsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<VitalSignsSampler>());
         services.AddHostedService<HistoryMaintenance>();
+        services.AddSingleton<CityPast>();
+        services.AddSingleton<Web.Live.ICityPast>(sp => sp.GetRequiredService<CityPast>());
         return services;
     }
 

@@ -23,6 +23,12 @@ public sealed record SignsSample(string Code, long AtTicks, double Flood, double
 /// <summary>An index's value over time: a sample, or (for long ranges) the mean, minimum and maximum of a bucket's samples.</summary>
 public readonly record struct StoredSignPoint(long AtTicks, double Value, double Min, double Max);
 
+/// <summary>An area's index as the latest sample at or before a moment held it, and that sample's time.</summary>
+public readonly record struct StoredAreaValue(string Code, long SampledAtTicks, double Value);
+
+/// <summary>A sensor's alarm level as its last alarm change at or before a moment left it, and that change's time.</summary>
+public readonly record struct StoredAlarmLevel(string SensorId, long SinceTicks, string Level, string? GridCode);
+
 /// <summary>An event as stored.</summary>
 public sealed record StoredEvent(long AtTicks, string Kind, string Subject, string? GridCode, string? From, string? To, double? Value, string? Actor, string? Note);
 

@@ -98,6 +98,58 @@ public abstract class HistoryStore : IAsyncDisposable
             reader => new StoredSignPoint(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3)), cancellationToken);
     }
 
+    /// <summary>
+    /// Each area's index as of the moment: the latest sample at or before it (areas with none are left out). One probe of
+    /// the samples' primary key (code, at) an area, so the cost grows with the areas asked for, not with the history kept.
+    /// </summary>
+    public Task<IReadOnlyList<StoredAreaValue>> AreaValuesAtAsync(IReadOnlyList<string> codes, SignsIndex index, long atTicks, CancellationToken cancellationToken) =>
+        QueryAsync(LatestSamplesQuery(Column(index)),
+            command => { BindList(command, "@codes", codes); command.AddParameter("@t", atTicks); },
+            reader => new StoredAreaValue(reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2)), cancellationToken);
+
+    /// <summary>
+    /// The sensors in alarm at the moment: those whose last alarm change at or before it left them at a level other than
+    /// None. One probe a sensor of the alarm changes' own index (subject, at), so a long history costs no scan.
+    /// </summary>
+    public Task<IReadOnlyList<StoredAlarmLevel>> AlarmLevelsAtAsync(IReadOnlyList<string> sensorIds, long atTicks, CancellationToken cancellationToken) =>
+        QueryAsync(LatestAlarmsQuery(),
+            command => { BindList(command, "@ids", sensorIds); command.AddParameter("@t", atTicks); },
+            reader => new StoredAlarmLevel(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), NullableString(reader, 3)), cancellationToken);
+
+    /// <summary>
+    /// Code, time and the column's value of each listed area's (@codes) latest sample at or before @t. This form (a
+    /// correlated probe for the time, then the row by its key) is SQLite's, which runs it once an area; PostgreSQL
+    /// says it with LATERAL.
+    /// </summary>
+    protected virtual string LatestSamplesQuery(string column) => $"""
+        SELECT s.code, s.at, s.{column} FROM {EachOf("@codes")} JOIN {SignsTable} s ON s.code = c.value
+          AND s.at = (SELECT m.at FROM {SignsTable} m WHERE m.code = c.value AND m.at <= @t ORDER BY m.at DESC LIMIT 1)
+        """;
+
+    /// <summary>Subject, time, level and grid of each listed sensor's (@ids) last alarm change at or before @t, when that left it in alarm.</summary>
+    protected virtual string LatestAlarmsQuery() => $"""
+        SELECT e.subject, e.at, e.to_state, e.grid FROM {EachOf("@ids")} JOIN {EventTable} e ON e.seq = (
+            SELECT l.seq FROM {EventTable} l WHERE l.kind = 'alarm' AND l.subject = c.value AND l.at <= @t ORDER BY l.at DESC, l.seq DESC LIMIT 1)
+        WHERE e.to_state IS NOT NULL AND e.to_state <> 'None'
+        """;
+
+    /// <summary>The last mode switch at or before the moment (the mode then is its To), or null when none is kept.</summary>
+    public async Task<StoredEvent?> ModeAtAsync(long atTicks, CancellationToken cancellationToken)
+    {
+        var switches = await QueryAsync($"""
+            SELECT at, kind, subject, grid, from_state, to_state, value, actor, note FROM {EventTable}
+            WHERE kind = 'mode' AND at <= @t ORDER BY at DESC, seq DESC LIMIT 1
+            """,
+            command => command.AddParameter("@t", atTicks), ReadEvent, cancellationToken).ConfigureAwait(false);
+        return switches.Count > 0 ? switches[0] : null;
+    }
+
+    /// <summary>A FROM item of the list bound as <paramref name="parameter"/>, one row a text in its column <c>value</c>, aliased c.</summary>
+    protected abstract string EachOf(string parameter);
+
+    /// <summary>Binds a list of texts as <see cref="EachOf"/> reads it.</summary>
+    protected abstract void BindList(DbCommand command, string parameter, IReadOnlyList<string> values);
+
     /// <summary>Events from from to to in time order; a switch (no grid) matches every area.</summary>
     public Task<IReadOnlyList<StoredEvent>> EventsAsync(EventFilter filter, int limit, CancellationToken cancellationToken)
     {
@@ -136,10 +188,12 @@ public abstract class HistoryStore : IAsyncDisposable
                 }
                 command.AddParameter("@n", (long)limit);
             },
-            reader => new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
-                NullableString(reader, 5), reader.IsDBNull(6) ? null : reader.GetDouble(6), NullableString(reader, 7), NullableString(reader, 8)),
-            cancellationToken);
+            ReadEvent, cancellationToken);
     }
+
+    private static StoredEvent ReadEvent(DbDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
+            NullableString(reader, 5), reader.IsDBNull(6) ? null : reader.GetDouble(6), NullableString(reader, 7), NullableString(reader, 8));
 
     /// <summary>The kind as stored and as the API names it.</summary>
     public static string KindName(HistoryEventKind kind) => kind.ToString().ToLowerInvariant();

@@ -37,6 +37,9 @@ public sealed class PostgresHistoryStore : HistoryStore
             subject text NOT NULL, grid text, area text, from_state text, to_state text, value double precision, actor text, note text)
         """,
         $"CREATE INDEX IF NOT EXISTS {EventTable}_at ON {EventTable} (at)",
+        // The state at a moment (AlarmLevelsAtAsync, ModeAtAsync): a sensor's last alarm change, the last switch, each one probe.
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_alarm ON {EventTable} (subject, at, seq) INCLUDE (to_state, grid) WHERE kind = 'alarm'",
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_mode ON {EventTable} (at, seq) WHERE kind = 'mode'",
         $"""
         CREATE TABLE IF NOT EXISTS {SignsTable} (code text NOT NULL, at bigint NOT NULL, flood double precision NOT NULL, safety double precision NOT NULL,
             infrastructure double precision NOT NULL, case_handling double precision NOT NULL, composite double precision NOT NULL, PRIMARY KEY (code, at))
@@ -272,6 +275,25 @@ public sealed class PostgresHistoryStore : HistoryStore
         await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     protected override string Contains(string column, string parameter) => $"strpos({column}, {parameter}) > 0";
+
+    /// <summary>One index probe an area through LATERAL (the correlated form's join made PostgreSQL probe twice: 115 ms against 46 ms for 3,465 grids).</summary>
+    protected override string LatestSamplesQuery(string column) => $"""
+        SELECT c.value, s.at, s.v FROM {EachOf("@codes")} CROSS JOIN LATERAL (
+            SELECT m.at, m.{column} AS v FROM {SignsTable} m WHERE m.code = c.value AND m.at <= @t ORDER BY m.at DESC LIMIT 1) s
+        """;
+
+    /// <summary>One index-only probe a sensor: the alarm index carries the level and grid.</summary>
+    protected override string LatestAlarmsQuery() => $"""
+        SELECT c.value, l.at, l.to_state, l.grid FROM {EachOf("@ids")} CROSS JOIN LATERAL (
+            SELECT e.at, e.to_state, e.grid FROM {EventTable} e WHERE e.kind = 'alarm' AND e.subject = c.value AND e.at <= @t
+            ORDER BY e.at DESC, e.seq DESC LIMIT 1) l
+        WHERE l.to_state IS NOT NULL AND l.to_state <> 'None'
+        """;
+
+    protected override string EachOf(string parameter) => $"unnest({parameter}) AS c(value)";
+
+    protected override void BindList(DbCommand command, string parameter, IReadOnlyList<string> values) =>
+        ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter<string[]>(parameter.TrimStart('@'), [.. values]));
 
     public override ValueTask DisposeAsync() => _source.DisposeAsync();
 

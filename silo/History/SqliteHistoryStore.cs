@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CityOps.Twin.Silo.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace CityOps.Twin.Silo.History;
@@ -39,6 +40,9 @@ public sealed class SqliteHistoryStore : HistoryStore
             grid TEXT, area TEXT, from_state TEXT, to_state TEXT, value REAL, actor TEXT, note TEXT)
         """,
         $"CREATE INDEX IF NOT EXISTS {EventTable}_at ON {EventTable} (at)",
+        // The state at a moment (AlarmLevelsAtAsync, ModeAtAsync): a sensor's last alarm change, the last switch, each one probe.
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_alarm ON {EventTable} (subject, at) WHERE kind = 'alarm'",
+        $"CREATE INDEX IF NOT EXISTS {EventTable}_mode ON {EventTable} (at) WHERE kind = 'mode'",
         $"""
         CREATE TABLE IF NOT EXISTS {SignsTable} (code TEXT NOT NULL, at INTEGER NOT NULL, flood REAL NOT NULL, safety REAL NOT NULL,
             infrastructure REAL NOT NULL, case_handling REAL NOT NULL, composite REAL NOT NULL, PRIMARY KEY (code, at)) WITHOUT ROWID
@@ -258,6 +262,11 @@ public sealed class SqliteHistoryStore : HistoryStore
     }
 
     protected override string Contains(string column, string parameter) => $"instr({column}, {parameter}) > 0";
+
+    protected override string EachOf(string parameter) => $"json_each({parameter}) AS c";
+
+    protected override void BindList(DbCommand command, string parameter, IReadOnlyList<string> values) =>
+        command.AddParameter(parameter, System.Text.Json.JsonSerializer.Serialize(values));
 
     public override async ValueTask DisposeAsync()
     {

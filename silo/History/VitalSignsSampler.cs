@@ -26,19 +26,30 @@ public sealed class VitalSignsSampler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.WhenAll(seeder.Filed, writer.Ready).WaitAsync(stoppingToken);
+        await SampleLoggedAsync(stoppingToken);
+        // Later samples are read as their interval starts, so a sample stamped with that start holds the signs of that
+        // moment (within the read's duration): the map's time slider shows a moment as it was, not as it was later on.
+        var interval = options.SignsInterval.Ticks;
+        var now = time.GetUtcNow().UtcTicks;
+        await Task.Delay(TimeSpan.FromTicks(interval - now % interval), time, stoppingToken);
         using var timer = new PeriodicTimer(options.SignsInterval, time);
         do
         {
-            try
-            {
-                await SampleAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning("History: the vital signs could not be sampled ({Problem}); the next interval tries again", exception.Message);
-            }
+            await SampleLoggedAsync(stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task SampleLoggedAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await SampleAsync(stoppingToken);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning("History: the vital signs could not be sampled ({Problem}); the next interval tries again", exception.Message);
+        }
     }
 
     /// <summary>Reads every area's signs now and stores those that changed, stamped with the start of the current interval.</summary>

@@ -85,6 +85,9 @@ public sealed class PlayedDrillTests(LiveTwin twin)
         await Assertions.Expect(commander.Locator(".twin-shell")).ToHaveAttributeAsync("data-city", "live");
         await EnterDrillAsync(commander);
         await Assertions.Expect(commander.GetByTestId("city-map")).ToHaveAttributeAsync("data-drawn", "true");
+        // The history is the live city's, not the drill's: the drill's map offers no time slider, the live city's does.
+        await Assertions.Expect(commander.GetByTestId("time-slider")).ToHaveCountAsync(0);
+        await Assertions.Expect(bystander.GetByTestId("time-slider")).ToBeVisibleAsync();
         await controller.GetByTestId("drill-inject-kind").SelectOptionAsync("sensor-reading");
         await controller.GetByTestId("drill-inject-device").FillAsync("WL-00200");
         await controller.GetByTestId("drill-inject-value").FillAsync("35");

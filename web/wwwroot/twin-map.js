@@ -30,6 +30,9 @@ class TwinMap {
         this.gridValues = new Map();
         this.deviceStates = new Map();
         this.cases = new Map();
+        // A past moment shown by the time slider ({ grids, sensors }), or null while live: live updates go on
+        // being applied to the live maps underneath, so returning to live shows the city as it is now.
+        this.past = null;
         this.selected = null;
         this.load(city);
         this.fit();
@@ -189,7 +192,7 @@ class TwinMap {
             }
             return best;
         };
-        if (this.layers.cases) {
+        if (this.layers.cases && !this.past) {
             const hit = nearest(this.cases.values());
             if (hit) return hit;
         }
@@ -213,6 +216,24 @@ class TwinMap {
         this.redraw();
     }
 
+    /** Shows a past moment: grid index values by code and the sensors then in alarm (level by id). */
+    showPast(state) {
+        this.past = { grids: new Map(Object.entries(state.grids || {})), sensors: new Map(Object.entries(state.sensors || {})) };
+        this.canvas.dataset.view = "past";
+        this.redraw();
+    }
+
+    showLive() {
+        this.past = null;
+        this.canvas.dataset.view = "live";
+        this.redraw();
+    }
+
+    /** The fill of a grid as drawn now (the past moment's while one is shown): for tests that cannot look at pixels. */
+    colourOf(code) {
+        return indexColour((this.past ? this.past.grids : this.gridValues).get(code));
+    }
+
     setLayers(layers) {
         this.layers = layers;
         this.redraw();
@@ -233,6 +254,11 @@ class TwinMap {
         ctx.fillStyle = "#0b1626";
         ctx.fillRect(0, 0, width, height);
         const counts = { grids: 0, coloured: 0, sensors: 0, cameras: 0, elevators: 0, cases: 0, alarms: 0 };
+        // The past moment's grids and sensor levels while one is shown; cameras and lifts drawn without a state
+        // and cases left out then, since the slider does not replay them.
+        const gridValues = this.past ? this.past.grids : this.gridValues;
+        const sensorLevel = this.past ? (id => this.past.sensors.get(id) || 0) : (id => this.deviceStates.get(id) || 0);
+        const deviceState = this.past ? (() => undefined) : (id => this.deviceStates.get(id));
 
         const path = (area) => {
             ctx.beginPath();
@@ -249,7 +275,7 @@ class TwinMap {
             ctx.strokeStyle = "rgba(11,22,38,0.9)";
             for (const grid of this.grids) {
                 path(grid);
-                const value = this.gridValues.get(grid.code);
+                const value = gridValues.get(grid.code);
                 if (value !== undefined) counts.coloured++;
                 ctx.fillStyle = indexColour(value);
                 ctx.fill("evenodd");
@@ -263,7 +289,7 @@ class TwinMap {
             ctx.lineWidth = 2;
             ctx.strokeStyle = "#ff4d4f";
             for (const grid of this.grids) {
-                const value = this.gridValues.get(grid.code);
+                const value = gridValues.get(grid.code);
                 if (value === undefined || value >= WORST_BELOW) continue;
                 path(grid);
                 ctx.stroke();
@@ -317,7 +343,7 @@ class TwinMap {
                 const [sx, sy] = this.toScreen(camera.x, camera.y);
                 counts.cameras++;
                 if (!visible(sx, sy)) continue;
-                ctx.fillStyle = this.deviceStates.get(camera.id) === 0 ? "#6b7280" : "#d8e2f0";
+                ctx.fillStyle = deviceState(camera.id) === 0 ? "#6b7280" : "#d8e2f0";
                 ctx.fillRect(sx - size / 2, sy - size / 2, size, size);
             }
         }
@@ -326,7 +352,7 @@ class TwinMap {
                 const [sx, sy] = this.toScreen(elevator.x, elevator.y);
                 counts.elevators++;
                 if (!visible(sx, sy)) continue;
-                const status = this.deviceStates.get(elevator.id) || 0;
+                const status = deviceState(elevator.id) || 0;
                 ctx.fillStyle = ELEVATOR_COLOURS[status];
                 const s = status === 2 ? size * 2 : size;
                 ctx.beginPath();
@@ -339,7 +365,7 @@ class TwinMap {
             for (const sensor of this.sensors) {
                 if (this.layers.floodOnly && !FLOOD_KINDS.has(sensor.sensorKind)) continue;
                 counts.sensors++;
-                const level = this.deviceStates.get(sensor.id) || 0;
+                const level = sensorLevel(sensor.id);
                 if (level > 0) { alarms.push([sensor, level]); continue; }
                 const [sx, sy] = this.toScreen(sensor.x, sensor.y);
                 if (!visible(sx, sy)) continue;
@@ -355,7 +381,7 @@ class TwinMap {
                 ctx.beginPath(); ctx.arc(sx, sy, size * 1.4 + 2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
             }
         }
-        if (this.layers.cases) {
+        if (this.layers.cases && !this.past) {
             for (const c of this.cases.values()) {
                 const [sx, sy] = this.toScreen(c.x, c.y);
                 counts.cases++;
@@ -396,7 +422,9 @@ class TwinMap {
             ctx.font = "11px sans-serif";
             ctx.textAlign = "right";
             ctx.fillStyle = "rgba(200,210,225,0.8)";
-            ctx.fillText(this.attribution, width - 8, height - 8);
+            // Above the time slider along the map's foot, when there is one: the attribution stays readable.
+            const foot = this.canvas.parentElement && this.canvas.parentElement.querySelector(".time-slider");
+            ctx.fillText(this.attribution, width - 8, height - 8 - (foot ? foot.offsetHeight + 8 : 0));
             this.canvas.dataset.attribution = this.attribution;
         }
         if (this.selected) {

@@ -10,7 +10,8 @@ namespace CityOps.Twin.EndToEnd.Tests.Support;
 
 /// <summary>
 /// The real silo as its own process (SQLite in a temp folder, the demo city, the simulator off so every alarm
-/// is one a test made, and a flood response proposed as soon as one flood sensor alarms) on a loopback port, and headless Chromium driving it. Shared by the tests of the
+/// is one a test made, a flood response proposed as soon as one flood sensor alarms, and the vital signs sampled into the
+/// history every 10 s, its shortest, for the map's time slider) on a loopback port, and headless Chromium driving it. Shared by the tests of the
 /// "live twin" collection; each test opens its own pages.
 /// </summary>
 public sealed partial class LiveTwin : IAsyncLifetime
@@ -62,6 +63,7 @@ public sealed partial class LiveTwin : IAsyncLifetime
             UseShellExecute = false,
         };
         foreach (var argument in new[] { "--urls", "http://127.0.0.1:0", "--data", _dataFolder, "--Simulation:ReadingsPerSecond", "0", "--Switchover:ProposeBelow:IV", "99.999",
+                     "--History:SignsInterval", "00:00:10",
                      "--Security:KeyRequestsPerSecond", "10000", "--Security:KeyBurst", "10000" })
         {
             start.ArgumentList.Add(argument);

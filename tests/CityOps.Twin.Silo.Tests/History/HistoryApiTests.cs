@@ -30,6 +30,13 @@ public sealed class HistoryApiTests(HistorySiloFixture fixture) : IClassFixture<
         { "/api/history/events?area=310999", "area", "not an area of the city" },
         { "/api/history/events?device=WL-99999", "device", "not a device of the city" },
         { "/api/history/events?from=2026-07-27T08:00:00Z&to=2026-07-27T07:00:00Z", "from", "is after to" },
+        { "/api/history/state", "at", "at is required" },
+        { "/api/history/state?at=2026-07-27T08:00:00", "at", "has no offset" },
+        { "/api/history/state?at=2026-07-27T08:00:00+08:00", "at", "%2B" },
+        { "/api/history/state?at=last%20week", "at", "not an ISO 8601" },
+        { "/api/history/state?at=2999-01-01T00:00:00Z", "at", "is in the future" },
+        { "/api/history/state?at=2026-07-27T08:00:00Z&index=happiness", "index", "index 'happiness' is not one of flood" },
+        { "/api/history/state?at=2026-07-27T08:00:00Z&index=1", "index", "is not one of flood" },
     };
 
     [Theory]
@@ -52,6 +59,7 @@ public sealed class HistoryApiTests(HistorySiloFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/devices/WL-00001/history")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/areas/city/history")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/history/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/history/state?at=2026-07-27T08:00:00Z")).StatusCode);
     }
 
     [Fact]
@@ -176,5 +184,42 @@ public sealed class HistoryApiTests(HistorySiloFixture fixture) : IClassFixture<
         Assert.Equal((int)interval.TotalSeconds, history.SampleIntervalSeconds);
         Assert.All(history.Samples, s => Assert.InRange(s.Value, 0, 100));
         Assert.All(history.Samples, s => Assert.Equal(0, s.At.UtcTicks % interval.Ticks));
+    }
+
+    [Fact]
+    public async Task The_state_at_a_moment_has_a_sensor_in_alarm_only_from_its_alarm_on_and_its_grid_at_its_last_sample()
+    {
+        const string sensor = "WL-00123";
+        var sampler = fixture.Silo.Services.GetRequiredService<VitalSignsSampler>();
+        var grid = fixture.Silo.Services.GetRequiredService<City.CityRegistry>().Sensors[sensor].GridCode;
+        var raised = DateTimeOffset.UtcNow.AddSeconds(-1);
+        (await fixture.Client.PostAsJsonAsync("/api/ingest/readings", new
+        {
+            readings = new[] { new { sensorId = sensor, measuredAt = raised.ToString("O", CultureInfo.InvariantCulture), value = 80.0 } },
+        })).EnsureSuccessStatusCode();
+        Assert.True(await fixture.Silo.Services.GetRequiredService<HistoryWriter>().WhenWrittenAsync(TimeSpan.FromSeconds(30)), "the history writer caught up");
+
+        async Task<CityStateThen> StateAsync(DateTimeOffset at, string index = "flood") =>
+            (await fixture.Client.GetFromJsonAsync<CityStateThen>($"/api/history/state?at={Time(at)}&index={index}", DemoSiloFixture.Json))!;
+
+        var before = await StateAsync(raised.AddTicks(-1));
+        Assert.DoesNotContain(before.Alarms, a => a.SensorId == sensor);
+        var after = await StateAsync(raised);
+        var alarm = Assert.Single(after.Alarms, a => a.SensorId == sensor);
+        Assert.Equal(("Red", grid, raised.UtcTicks), (alarm.Level, alarm.Grid, alarm.Since.UtcTicks));
+
+        // Once sampled, the grid's flood index at the moment is the sample's, with its age; every grid is answered or counted.
+        CityStateThen now = null!;
+        await Storage.Eventually.TrueAsync(async () =>
+        {
+            await sampler.SampleAsync(CancellationToken.None);
+            now = await StateAsync(DateTimeOffset.UtcNow);
+            return now.Grids.Any(g => g.Code == grid && g.Value < 100);
+        }, TimeSpan.FromSeconds(20), $"the flood index of {sensor}'s grid {grid} is sampled below 100");
+        Assert.Equal("flood", now.Index);
+        Assert.Equal(fixture.Silo.Services.GetRequiredService<CityPast>().GridCount, now.Grids.Count + now.GridsWithoutSample);
+        Assert.All(now.Grids, g => Assert.Equal(g.SampleAgeSeconds, (long)(now.At - g.SampledAt).TotalSeconds));
+        Assert.All(now.Grids, g => Assert.True(g.SampledAt <= now.At));
+        Assert.Equal("composite", (await StateAsync(DateTimeOffset.UtcNow, "composite")).Index);
     }
 }
