@@ -10,6 +10,7 @@ public sealed record TimeTick(DateTimeOffset At, string Label, bool DayStart);
 /// The time axis's ticks for a range, in city time (Asia/Shanghai): the shortest step of a fixed ladder that gives at
 /// most a few ticks, each on a whole step of the city's clock (03:00, 06:00...; midnights for days), so a reader sees
 /// round times whatever the range. Times of day read HH:mm and a midnight its date MM-dd.
+/// A range of <c>most</c> steps exactly, aligned at both ends, gets <c>most - 1</c>.
 /// </summary>
 public static class TimeTicks
 {
@@ -44,8 +45,10 @@ public static class TimeTicks
         {
             first = midnight < local ? midnight.AddDays(1) : midnight;
         }
+        // Ticks inside the range only: one on either end would sit on the plot's edge with its label cut.
+        first = first == from ? first + step : first;
         var ticks = new List<TimeTick>();
-        for (var at = first; at <= to; at += step)
+        for (var at = first; at < to; at += step)
         {
             var city = at.ToOffset(UiText.CityOffset);
             var dayStart = city.TimeOfDay == TimeSpan.Zero;
