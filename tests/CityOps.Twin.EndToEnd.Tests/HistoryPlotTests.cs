@@ -74,10 +74,11 @@ public sealed class HistoryPlotTests(LiveTwin twin)
         await Assertions.Expect(chart.Locator("circle.dot")).ToHaveCountAsync(5);
         // The switch to emergency and the one back, with the thresholds of both modes drawn.
         Assert.Contains(toEmergency.At, await MarkersAsync(chart));
-        await Assertions.Expect(chart.Locator($"[data-testid=mode-marker][data-to=Emergency] text").Last).ToHaveTextAsync("应急 防汛 III级");
+        await Assertions.Expect(chart.Locator($"[data-testid=mode-marker][data-at='{Iso(toEmergency.At)}'] text")).ToHaveTextAsync("应急 防汛 III级");
         var from7d = DateTimeOffset.Parse((await chart.GetAttributeAsync("data-from"))!, CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - from7d, TimeSpan.FromDays(7), TimeSpan.FromDays(7).Add(TimeSpan.FromMinutes(5)));
         Assert.Contains(HistoryNumber(sensor.Thresholds.Blue), await chart.Locator("[data-testid=chart-level]").EvaluateAllAsync<string[]>("ls => ls.map(l => l.getAttribute('data-value'))"));
+        await page.GetByTestId("sensor-history").ScrollIntoViewIfNeededAsync();
         await LiveTwin.ScreenshotAsync(page, "history-device-7d-1920");
 
         await page.GetByTestId("range-from").FillAsync("2026-12-01T10:00");
@@ -131,7 +132,7 @@ public sealed class HistoryPlotTests(LiveTwin twin)
         await Assertions.Expect(chart.Locator("[data-testid=chart-series]")).ToHaveCountAsync(5);
         await Assertions.Expect(chart.Locator("[data-testid=chart-level][data-value='60']")).ToHaveCountAsync(1);
         Assert.Contains(toEmergency.At, await MarkersAsync(chart));
-        await Assertions.Expect(chart.Locator("[data-testid=mode-marker][data-to=Emergency] text").Last).ToHaveTextAsync("应急 防台 II级");
+        await Assertions.Expect(chart.Locator($"[data-testid=mode-marker][data-at='{Iso(toEmergency.At)}'] text")).ToHaveTextAsync("应急 防台 II级");
         Assert.True(int.Parse((await chart.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) >= 5);
         await LiveTwin.ScreenshotAsync(wall, "history-wall-7d-1920");
 
@@ -144,6 +145,9 @@ public sealed class HistoryPlotTests(LiveTwin twin)
         await Assertions.Expect(laptop.GetByTestId("signs-history")).ToHaveAttributeAsync("data-range", "24h");
         await LiveTwin.ScreenshotAsync(laptop, "history-wall-24h-1280");
     }
+
+    /// <summary>A time as the plot's data-at writes it (the store's UTC).</summary>
+    private static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     /// <summary>A threshold as the plot's data-value writes it.</summary>
     private static string HistoryNumber(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);

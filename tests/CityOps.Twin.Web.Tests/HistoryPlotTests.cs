@@ -147,8 +147,29 @@ public sealed class HistoryPlotTests
         ]);
 
         Assert.Equal([Now.AddDays(-3), Now.AddDays(-3).AddHours(2), Now.AddDays(-1)], markers.Select(m => m.Switch.At));
-        Assert.Equal([0, 1, 0], markers.Select(m => m.Row));
+        // The latest label on top; the earlier switch two hours before the next goes a row lower.
+        Assert.Equal([1, 0, 0], markers.Select(m => m.Row));
         Assert.Equal(plot.X(Now.AddDays(-1)), markers[2].X);
+    }
+
+    [Fact]
+    public void More_switches_within_a_labels_width_than_there_are_rows_leave_the_earliest_without_a_label()
+    {
+        var plot = new HistoryPlot(1200, 360, Now.AddDays(-7), Now, 0, 10);
+        var markers = plot.Markers([.. Enumerable.Range(0, HistoryPlot.MarkerRows + 2).Select(i => Switch(Now.AddMinutes(-10 * i), OperatingMode.Emergency))]);
+
+        Assert.Equal([-1, -1, 3, 2, 1, 0], markers.Select(m => m.Row));
+    }
+
+    [Fact]
+    public void A_sensor_that_reports_every_few_hours_stays_one_line_and_one_that_goes_silent_for_days_breaks()
+    {
+        var plot = new HistoryPlot(1200, 360, Now.AddDays(-7), Now, 0, 10);
+        var everyFourHours = new PlotSeries("readings", "读数", [.. Enumerable.Range(0, 5).Select(i => HistoryPoint.Single(Now.AddHours(-20 + 4 * i), i))], null, false, true);
+        Assert.Single(plot.Runs(everyFourHours));
+
+        var silent = everyFourHours with { Points = [.. everyFourHours.Points.Select((p, i) => i < 2 ? p with { At = p.At.AddDays(-4) } : p)] };
+        Assert.Equal([2, 3], plot.Runs(silent).Select(r => r.Count));
     }
 
     [Fact]

@@ -28,11 +28,17 @@ public sealed class HistoryPlot
     /// <summary>Room a switch's label takes on the time axis before the next switch's label goes a row lower.</summary>
     public const double MarkerLabelWidth = 150;
 
-    /// <summary>Rows of switch labels at most; a fourth close switch writes over the first row.</summary>
-    public const int MarkerRows = 3;
+    /// <summary>Rows of switch labels at most, from the top of the plot down.</summary>
+    public const int MarkerRows = 4;
 
-    /// <summary>Raw readings farther apart than this share of the range are not joined by a line: the sensor was silent.</summary>
+    /// <summary>
+    /// Raw readings farther apart than this share of the range, and than <see cref="RawGapIntervals"/> of their usual
+    /// interval, are not joined by a line: the sensor was silent. A sensor that reports every few hours stays one line.
+    /// </summary>
     public const double RawGapShare = 0.02;
+
+    /// <summary>How many of its usual (median) intervals a sensor must be silent for its line to break.</summary>
+    public const int RawGapIntervals = 5;
 
     public HistoryPlot(double width, double height, DateTimeOffset from, DateTimeOffset to, double low, double high)
     {
@@ -104,7 +110,7 @@ public sealed class HistoryPlot
         }
         var gap = series.Steps ? TimeSpan.MaxValue
             : series.BucketWidth is { } width ? width * 1.5
-            : (To - From) * RawGapShare;
+            : Max((To - From) * RawGapShare, UsualInterval(series.Points) * RawGapIntervals);
         var run = new List<HistoryPoint> { series.Points[0] };
         foreach (var point in series.Points.Skip(1))
         {
@@ -173,22 +179,41 @@ public sealed class HistoryPlot
         return path.ToString().TrimEnd();
     }
 
-    /// <summary>The switches within the range, each with the row of its label.</summary>
+    /// <summary>
+    /// The switches within the range, each with the row of its label: the latest first, each in the first row where it
+    /// clears the label beside it; a switch with no row left (several within a label's width) is drawn without a label
+    /// (row -1; its tooltip still says what it was), so the latest switches are the ones that read.
+    /// </summary>
     public IReadOnlyList<PlotMarker> Markers(IEnumerable<ModeSwitchMark> switches)
     {
         var markers = new List<PlotMarker>();
         var lastInRow = new double[MarkerRows];
-        Array.Fill(lastInRow, double.NegativeInfinity);
-        foreach (var mark in switches.Where(s => s.At >= From && s.At <= To).OrderBy(s => s.At))
+        Array.Fill(lastInRow, double.PositiveInfinity);
+        foreach (var mark in switches.Where(s => s.At >= From && s.At <= To).OrderByDescending(s => s.At))
         {
             var x = X(mark.At);
-            var row = Array.FindIndex(lastInRow, last => x - last >= MarkerLabelWidth);
-            row = row < 0 ? markers.Count % MarkerRows : row;
-            lastInRow[row] = x;
+            var row = Array.FindIndex(lastInRow, last => last - x >= MarkerLabelWidth);
+            if (row >= 0)
+            {
+                lastInRow[row] = x;
+            }
             markers.Add(new PlotMarker(mark, x, row));
         }
+        markers.Reverse();
         return markers;
     }
+
+    private static TimeSpan UsualInterval(IReadOnlyList<HistoryPoint> points)
+    {
+        if (points.Count < 2)
+        {
+            return TimeSpan.Zero;
+        }
+        var intervals = points.Zip(points.Skip(1), (a, b) => b.At - a.At).Order().ToList();
+        return intervals[intervals.Count / 2];
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public static string F(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
