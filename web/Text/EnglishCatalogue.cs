@@ -315,7 +315,7 @@ internal static class EnglishCatalogue
         ["模式切换"] = "mode switch",
         ["样本"] = "samples",
         ["60：差"] = "60: bad",
-        ["以下为差"] = "and below: bad",
+        ["低于 60 为差"] = "below 60: bad",
         ["此时段内没有读数。"] = "No readings in this span.",
         ["此时段内没有体征样本。"] = "No vital-signs samples in this span.",
         ["演练城市不保存历史，历史曲线只在实况城市显示。"] = "A drill's city keeps no history: the history plot is shown in the live city only.",
