@@ -186,7 +186,6 @@ internal static class EnglishCatalogue
         ["趋势"] = "Trend",
         ["运行地图"] = "Operations map",
         ["运行状态"] = "Operations",
-        ["近12小时趋势"] = "Last 12 hours",
         ["近期识别"] = "Recent detections",
         ["近期读数"] = "Recent readings",
         ["返工"] = "Reworks",
