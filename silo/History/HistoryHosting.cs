@@ -25,6 +25,8 @@ public static class HistoryHosting
         }
         services.AddSingleton(options);
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
+        // The view's plots read through it; with the history off it says so.
+        services.AddSingleton<Web.History.ICityHistory, CityHistory>();
         if (!options.Enabled || settings.Storage == StorageKind.Memory)
         {
             return services;

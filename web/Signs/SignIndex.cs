@@ -16,6 +16,9 @@ public static class SignIndexes
 {
     public static readonly SignIndex[] All = Enum.GetValues<SignIndex>();
 
+    /// <summary>Below this an area is bad: the map's legend turns orange there and the wall lists the grid as bad.</summary>
+    public const double Bad = 60;
+
     public static double Of(this VitalSigns signs, SignIndex index) => index switch
     {
         SignIndex.Flood => signs.Flood,
