@@ -46,7 +46,7 @@ internal static class HistoryBenchmark
     {
         var sensors = quick ? 2_000 : 100_000;
         var passes = quick ? 2 : 4;
-        var rounds = quick ? 1 : 3;
+        var rounds = quick ? 1 : 5;
         var producers = Environment.ProcessorCount * 4;
         var city = new BenchCity(sensors, gridsPerStreet: quick ? 5 : 25);
         var workload = new ReadingWorkload(city, SensorRulebook.Default, alarmEvery: quick ? 500 : 20_000);
@@ -76,18 +76,22 @@ internal static class HistoryBenchmark
             return applied;
         }
 
-        var rates = await Measurement.MedianRatesAsync(rounds,
+        var each = await Measurement.RatesAsync(rounds,
             ("off", () => RoundAsync(on: false, batched: false)),
             ("on", () => RoundAsync(on: true, batched: false)),
             ("batched_off", () => RoundAsync(on: false, batched: true)),
             ("batched_on", () => RoundAsync(on: true, batched: true)));
 
+        var rates = each.ToDictionary(r => r.Key, r => Measurement.Median([.. r.Value]));
+        // Each round's on against the off just before it: drift on the shared machine falls on both alike.
+        string Paired(string on, string off) => string.Join(", ", each[on].Zip(each[off], (a, b) => (a / b).ToString("N3", CultureInfo.InvariantCulture)));
         Measurement.Report("history.ingest.off", rates["off"], "readings/s (one reading a call, history off)");
         Measurement.Report("history.ingest.on", rates["on"], "readings/s (one reading a call, history on, committed)");
         Measurement.Ratio("history.ingest.on/off", rates["on"], rates["off"]);
         Measurement.Report("history.ingest.batched_off", rates["batched_off"], $"readings/s ({passes} readings of a sensor a call, history off)");
         Measurement.Report("history.ingest.batched_on", rates["batched_on"], $"readings/s ({passes} readings of a sensor a call, history on, committed)");
         Measurement.Ratio("history.ingest.batched_on/batched_off", rates["batched_on"], rates["batched_off"]);
+        Console.WriteLine($"history.ingest.rounds: one a call {Paired("on", "off")}; batched {Paired("batched_on", "batched_off")} (each round's on / off)");
         Console.WriteLine($"history.write_lag_p50: {writer.Lag.Percentile(0.50).TotalMilliseconds:N0} ms");
         Console.WriteLine($"history.write_lag_p99: {writer.Lag.Percentile(0.99).TotalMilliseconds:N0} ms (queued to committed, {writer.Lag.Count:N0} entries)");
         Console.WriteLine($"history.dropped: {writer.Dropped:N0} entries (buffer of {new HistoryOptions().BufferEntries:N0})");
@@ -97,6 +101,81 @@ internal static class HistoryBenchmark
             Console.WriteLine($"history.target_ingest: {(met ? "met" : "MISSED")} (history on ≥ 0.8 × off, one reading a call); batched: {(rates["batched_on"] >= 0.8 * rates["batched_off"] ? "met" : "MISSED")}");
         }
         await writer.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The SQLite history writer on its own, no grains: 100,000 sensors' readings (quick: 2,000) in arrival order, one
+    /// reading of every sensor a pass, written in the writer's batches. Prints rows a second and the process's CPU time a
+    /// row (what ingest loses to the history on a shared machine) over the passes after the first (which starts from an
+    /// empty file), against a baseline in the same run: the same rows into a file whose readings have no (sensor, time)
+    /// index, the floor of appending a row. Rounds alternate between the two.
+    /// </summary>
+    public static async Task WriterAloneAsync(bool quick)
+    {
+        var sensors = quick ? 2_000 : 100_000;
+        var passes = quick ? 5 : 30;
+        var rounds = quick ? 1 : 3;
+        var batch = new HistoryOptions().BatchEntries;
+        var ids = Enumerable.Range(0, sensors).Select(i => $"SIM-{i:D6}").ToArray();
+        var order = Enumerable.Range(0, sensors).ToArray();
+        new Random(17).Shuffle(order);
+        var start = DateTimeOffset.UtcNow.AddHours(-6).UtcTicks;
+        using var folder = new TempFolder();
+        var runs = 0;
+
+        async Task<(double Rate, double CpuMicroseconds)> RunAsync(bool indexed)
+        {
+            var path = Path.Combine(folder.Path, $"run-{++runs}");
+            Directory.CreateDirectory(path);
+            await using var store = new SqliteHistoryStore(path);
+            await store.InstallAsync(CancellationToken.None);
+            if (!indexed)
+            {
+                await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path}");
+                await db.OpenAsync();
+                await new Microsoft.Data.Sqlite.SqliteCommand($"DROP INDEX {HistoryStore.ReadingTable}_sensor_at", db).ExecuteNonQueryAsync();
+            }
+            var rows = new List<QueuedReading>(batch);
+            var cpu = TimeSpan.Zero;
+            var started = 0L;
+            for (var pass = 0; pass < passes; pass++)
+            {
+                if (pass == 1)
+                {
+                    cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    started = Stopwatch.GetTimestamp();
+                }
+                foreach (var i in order)
+                {
+                    rows.Add(new QueuedReading(ids[i], start + pass * TimeSpan.TicksPerSecond * 10 + i, i % 97 / 10.0, 0));
+                    if (rows.Count == batch)
+                    {
+                        await store.WriteAsync(rows, [], CancellationToken.None);
+                        rows.Clear();
+                    }
+                }
+            }
+            await store.WriteAsync(rows, [], CancellationToken.None);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            var written = (passes - 1) * (long)sensors;
+            return (written / elapsed.TotalSeconds, used.TotalMicroseconds / written);
+        }
+
+        var indexedRuns = new List<(double Rate, double Cpu)>();
+        var floorRuns = new List<(double Rate, double Cpu)>();
+        for (var round = 0; round < rounds; round++)
+        {
+            indexedRuns.Add(await RunAsync(indexed: true));
+            floorRuns.Add(await RunAsync(indexed: false));
+        }
+        var rate = Measurement.Median([.. indexedRuns.Select(r => r.Rate)]);
+        var floorRate = Measurement.Median([.. floorRuns.Select(r => r.Rate)]);
+        Measurement.Report("history.writer.rows", rate, $"rows/s (SQLite, {sensors:N0} sensors × {passes - 1} readings after a first, batches of {batch:N0}, median of {rounds})");
+        Console.WriteLine($"history.writer.cpu_per_row: {Measurement.Median([.. indexedRuns.Select(r => r.Cpu)]):N2} µs (process CPU time)");
+        Measurement.Report("history.writer.floor_rows", floorRate, "rows/s (the same rows, no (sensor, time) index)");
+        Console.WriteLine($"history.writer.floor_cpu_per_row: {Measurement.Median([.. floorRuns.Select(r => r.Cpu)]):N2} µs");
+        Measurement.Ratio("history.writer.rows/floor", rate, floorRate);
     }
 
     public static async Task QueriesAsync(bool quick)

@@ -16,7 +16,11 @@ internal static class Measurement
     /// </summary>
     public static Action<double, string>? Progress { get; set; }
 
-    public static async Task<IReadOnlyDictionary<string, double>> MedianRatesAsync(int rounds, params (string Name, Func<Task<long>> Body)[] variants)
+    public static async Task<IReadOnlyDictionary<string, double>> MedianRatesAsync(int rounds, params (string Name, Func<Task<long>> Body)[] variants) =>
+        (await RatesAsync(rounds, variants)).ToDictionary(r => r.Key, r => Median([.. r.Value]));
+
+    /// <summary>Each variant's rate in each round, in round order (a round's variants ran one after another).</summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<double>>> RatesAsync(int rounds, params (string Name, Func<Task<long>> Body)[] variants)
     {
         var runs = (rounds + 1) * variants.Length;
         var done = 0;
@@ -50,7 +54,7 @@ internal static class Measurement
         }
         Show("measured");
 
-        return rates.ToDictionary(r => r.Key, r => Median(r.Value));
+        return rates.ToDictionary(r => r.Key, r => (IReadOnlyList<double>)r.Value);
     }
 
     private static string Last(long operations, TimeSpan elapsed) =>

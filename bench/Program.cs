@@ -69,12 +69,17 @@ if (name.Equals("soak", StringComparison.OrdinalIgnoreCase))
     return await SoakRun.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
 }
 
-// The history's two halves on their own (each takes minutes at full size): history ingest | history queries [quick].
-if (name.Equals("history", StringComparison.OrdinalIgnoreCase) && args.Length > 1 && args[1] is "ingest" or "queries")
+// The history's parts on their own (each takes minutes at full size): history ingest | queries | writer [quick].
+if (name.Equals("history", StringComparison.OrdinalIgnoreCase) && args.Length > 1 && args[1] is "ingest" or "queries" or "writer")
 {
     var quickPart = args.Length > 2 && args[2].Equals("quick", StringComparison.OrdinalIgnoreCase);
     Console.WriteLine($"== history {args[1]}{(quickPart ? " (quick)" : string.Empty)}");
-    await (args[1] == "ingest" ? HistoryBenchmark.IngestOnAndOffAsync(quickPart) : HistoryBenchmark.QueriesAsync(quickPart));
+    await (args[1] switch
+    {
+        "ingest" => HistoryBenchmark.IngestOnAndOffAsync(quickPart),
+        "writer" => HistoryBenchmark.WriterAloneAsync(quickPart),
+        _ => HistoryBenchmark.QueriesAsync(quickPart),
+    });
     return 0;
 }
 

@@ -52,15 +52,21 @@ public abstract class HistoryStore : IAsyncDisposable
         return [.. hours.Select(pair => (pair.Key.Item1, pair.Value))];
     }
 
+    /// <summary>
+    /// Where a query finds the raw readings (sensor_id, at, value): the readings table, or on SQLite the table and the
+    /// readings not yet folded into it (<see cref="SqliteHistoryStore"/>).
+    /// </summary>
+    protected virtual string ReadingsSource => ReadingTable;
+
     public Task<IReadOnlyList<StoredReading>> ReadingsAsync(string sensorId, long fromTicks, long toTicks, int limit, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT at, value FROM {ReadingTable} WHERE sensor_id = @s AND at >= @f AND at <= @t ORDER BY at LIMIT @n",
+        QueryAsync($"SELECT at, value FROM {ReadingsSource} AS r WHERE sensor_id = @s AND at >= @f AND at <= @t ORDER BY at LIMIT @n",
             command => Bind(command, ("@s", sensorId), ("@f", fromTicks), ("@t", toTicks), ("@n", (long)limit)),
             reader => new StoredReading(reader.GetInt64(0), reader.GetDouble(1)), cancellationToken);
 
     /// <summary>Minute buckets computed from the raw readings (whole minutes from the one holding from to the one holding to).</summary>
     public Task<IReadOnlyList<ReadingBucket>> MinutesAsync(string sensorId, long fromTicks, long toTicks, int limit, CancellationToken cancellationToken) =>
         QueryAsync($"""
-            SELECT (at / @w) * @w AS bucket, MIN(value), MAX(value), SUM(value), COUNT(*) FROM {ReadingTable}
+            SELECT (at / @w) * @w AS bucket, MIN(value), MAX(value), SUM(value), COUNT(*) FROM {ReadingsSource} AS r
             WHERE sensor_id = @s AND at >= @f AND at < @t GROUP BY (at / @w) * @w ORDER BY bucket LIMIT @n
             """,
             command => Bind(command, ("@w", TimeSpan.TicksPerMinute), ("@s", sensorId), ("@f", Floor(fromTicks, TimeSpan.TicksPerMinute)), ("@t", Floor(toTicks, TimeSpan.TicksPerMinute) + TimeSpan.TicksPerMinute), ("@n", (long)limit)),
