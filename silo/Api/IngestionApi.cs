@@ -70,15 +70,30 @@ public static class IngestionApi
         }
 
         var accepted = 0;
-        var results = await Task.WhenAll(valid.GroupBy(v => v.Reading.SensorId).Select(async sensor =>
+        var sensors = valid.GroupBy(v => v.Reading.SensorId).Select(g => (Id: g.Key, Ordered: g.OrderBy(v => v.Reading.MeasuredAt).ToArray())).ToArray();
+        var calls = sensors.Select(sensor => RecordAsync(client.GetGrain<ISensorGrain>(sensor.Id), sensor.Ordered)).ToArray();
+        try
         {
-            var grain = client.GetGrain<ISensorGrain>(sensor.Key);
-            var ordered = sensor.OrderBy(v => v.Reading.MeasuredAt).ToArray();
+            // One deadline for the batch (see IngestionOptions.AnswerWithin).
+            await Task.WhenAll(calls).WaitAsync(options.Value.AnswerWithin);
+        }
+        catch (TimeoutException)
+        {
+            // Answered 503 by the API's error handler, the batch unacknowledged.
+            var waiting = sensors.Where((_, i) => !calls[i].IsCompletedSuccessfully).Select(sensor => sensor.Id).ToArray();
+            var who = waiting.Length == 1 ? $"sensor {waiting[0]}'s grain"
+                : $"{waiting.Length} sensors' grains ({string.Join(", ", waiting.Take(5))}{(waiting.Length > 5 ? ", ..." : string.Empty)})";
+            throw new TimeoutException($"{who} did not answer within {options.Value.AnswerWithin.TotalSeconds:0.#} s; "
+                + "readings of this batch already applied are answered as repeats when it is sent again");
+        }
+
+        // A sensor's readings of the batch in one call; the grain checks them all before it applies any.
+        async Task<List<RejectedItem>> RecordAsync(ISensorGrain grain, (int Index, SensorReading Reading)[] ordered)
+        {
             var outcomes = new List<RejectedItem>();
             try
             {
-                // A sensor's readings of the batch in one call; the grain checks them all before it applies any.
-                var applied = await grain.RecordMany([.. ordered.Select(v => v.Reading)]).WaitAsync(options.Value.AnswerWithin);
+                var applied = await grain.RecordMany([.. ordered.Select(v => v.Reading)]);
                 for (var i = 0; i < ordered.Length; i++)
                 {
                     if (applied[i] == ReadingOutcome.Stale)
@@ -86,12 +101,6 @@ public static class IngestionApi
                         outcomes.Add(Stale(ordered[i]));
                     }
                 }
-            }
-            catch (TimeoutException)
-            {
-                // Answered 503 by the API's error handler, the batch unacknowledged (see IngestionOptions.AnswerWithin).
-                throw new TimeoutException($"sensor {sensor.Key}'s grain did not answer within {options.Value.AnswerWithin.TotalSeconds:0.#} s; "
-                    + "readings of this batch already applied are answered as repeats when it is sent again");
             }
             catch (ArgumentException exception)
             {
@@ -103,12 +112,12 @@ public static class IngestionApi
             }
             Interlocked.Add(ref accepted, ordered.Length - outcomes.Count);
             return outcomes;
-        }));
+        }
 
         static RejectedItem Stale((int Index, SensorReading Reading) item) =>
             new(item.Index, item.Reading.SensorId, "not newer than the sensor's latest reading (a repeat, or late)");
 
-        rejected.AddRange(results.SelectMany(r => r));
+        rejected.AddRange(calls.SelectMany(call => call.Result));
         meter.ReadingsAccepted(accepted, IngestionMeter.FromApi);
         meter.ReadingsRefused(rejected.Count, IngestionMeter.FromApi);
         return await AnswerAsync(new IngestionResult(accepted, [.. rejected.OrderBy(r => r.Index)]), outside, key, request.HttpContext, audit, "ingest.readings");

@@ -50,4 +50,22 @@ public sealed class IngestionAnswerWithinTests
         Assert.Equal(0, result.Accepted);
         Assert.Equal("not newer than the sensor's latest reading (a repeat, or late)", Assert.Single(result.Rejected).Reason);
     }
+
+    [Fact]
+    public async Task A_late_batch_of_many_sensors_is_refused_once_naming_the_sensors_still_waiting()
+    {
+        await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("Ingestion:AnswerWithin", "00:00:00"));
+        await silo.WhenCityFiledAsync();
+        string[] sensors = [.. Enumerable.Range(41, 7).Select(i => $"WL-{i:D5}")];
+        var gateway = await silo.KeyClientAsync(sensors);
+        var at = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("O");
+        var batch = $$"""{"readings":[{{string.Join(",", sensors.Select(s => $$"""{"sensorId":"{{s}}","measuredAt":"{{at}}","value":3.5}"""))}}]}""";
+
+        var late = await gateway.PostAsync("/api/ingest/readings", new StringContent(batch, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, late.StatusCode);
+        var problem = await late.Content.ReadAsStringAsync();
+        Assert.Contains("7 sensors' grains (WL-00041, WL-00042, WL-00043, WL-00044, WL-00045, ...) did not answer within 0 s", problem, StringComparison.Ordinal);
+        Assert.Contains("nothing of it was acknowledged", problem, StringComparison.Ordinal);
+    }
 }
