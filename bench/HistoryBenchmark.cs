@@ -174,6 +174,18 @@ internal static class HistoryBenchmark
             var elapsed = Stopwatch.GetElapsedTime(started);
             var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             var written = (passes - 1) * (long)sensors;
+            // Every row is there, folded or recent, and one sensor reads back whole.
+            await using (var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path}"))
+            {
+                await check.OpenAsync();
+                var stored = (long)(await new Microsoft.Data.Sqlite.SqliteCommand(
+                    $"SELECT (SELECT COUNT(*) FROM {HistoryStore.ReadingTable}) + (SELECT COUNT(*) FROM {SqliteHistoryStore.RecentTable})", check).ExecuteScalarAsync())!;
+                var one = await store.ReadingsAsync(ids[order[0]], start, start + passes * TimeSpan.TicksPerSecond * 10 + sensors, passes + 1, CancellationToken.None);
+                if (stored != passes * (long)sensors || one.Count != passes)
+                {
+                    throw new InvalidOperationException($"The writer stored {stored:N0} of {passes * (long)sensors:N0} rows, and {one.Count} of one sensor's {passes}.");
+                }
+            }
             return (written / elapsed.TotalSeconds, used.TotalMicroseconds / written);
         }
 
