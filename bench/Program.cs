@@ -69,14 +69,16 @@ if (name.Equals("soak", StringComparison.OrdinalIgnoreCase))
     return await SoakRun.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
 }
 
-// The history's parts on their own (each takes minutes at full size): history ingest | queries | writer [quick].
+// The history's parts on their own (each takes minutes at full size): history ingest [postgres] | queries | writer [quick].
 if (name.Equals("history", StringComparison.OrdinalIgnoreCase) && args.Length > 1 && args[1] is "ingest" or "queries" or "writer")
 {
-    var quickPart = args.Length > 2 && args[2].Equals("quick", StringComparison.OrdinalIgnoreCase);
-    Console.WriteLine($"== history {args[1]}{(quickPart ? " (quick)" : string.Empty)}");
+    var options = args.Skip(2).Select(a => a.ToLowerInvariant()).ToHashSet();
+    var quickPart = options.Contains("quick");
+    var postgres = options.Contains("postgres");
+    Console.WriteLine($"== history {args[1]}{(postgres ? " postgres" : string.Empty)}{(quickPart ? " (quick)" : string.Empty)}");
     await (args[1] switch
     {
-        "ingest" => HistoryBenchmark.IngestOnAndOffAsync(quickPart),
+        "ingest" => HistoryBenchmark.IngestOnAndOffAsync(quickPart, postgres),
         "writer" => HistoryBenchmark.WriterAloneAsync(quickPart),
         _ => HistoryBenchmark.QueriesAsync(quickPart),
     });
