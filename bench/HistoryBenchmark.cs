@@ -73,9 +73,25 @@ internal static class HistoryBenchmark
 
         var grains = city.SensorFiles.Select(s => twin.Grains.GetGrain<ISensorGrain>(s.SensorId)).ToArray();
         long pass = 1;
+        // Hot state writes that waited for their flush (flushes slower than a quarter of their window): where a busy
+        // machine slows ingest, history or not.
+        long waited = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "twin.storage.write_behind.waited")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref waited, value));
+        listener.Start();
+        var shapes = new Dictionary<string, List<string>>();
         async Task<long> RoundAsync(bool on, bool batched)
         {
             history.Target = on ? writer : null;
+            var started = Stopwatch.GetTimestamp();
+            var waitedBefore = Interlocked.Read(ref waited);
             long applied = 0;
             if (batched)
             {
@@ -92,11 +108,20 @@ internal static class HistoryBenchmark
                 applied = await IngestBenchmark.ApplyThroughGrainsAsync(grains, workload, pass, passes, producers);
                 pass += passes;
             }
+            var ingested = Stopwatch.GetElapsedTime(started);
+            var buffered = writer.Buffered;
             if (on && !await writer.WhenWrittenAsync(TimeSpan.FromMinutes(5)))
             {
                 throw new InvalidOperationException($"The history did not commit a round's readings within 5 minutes ({writer.Buffered:N0} still buffered).");
             }
             history.Target = null;
+            var key = $"{(batched ? "batched_" : string.Empty)}{(on ? "on" : "off")}";
+            if (!shapes.TryGetValue(key, out var list))
+            {
+                shapes[key] = list = [];
+            }
+            list.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{applied / ingested.TotalSeconds:N0}/s ingest {ingested.TotalSeconds:N1} s, drain {(Stopwatch.GetElapsedTime(started) - ingested).TotalSeconds:N1} s of {buffered:N0}, {Interlocked.Read(ref waited) - waitedBefore:N0} writes waited"));
             return applied;
         }
 
@@ -116,6 +141,10 @@ internal static class HistoryBenchmark
         Measurement.Report($"{name}.batched_on", rates["batched_on"], $"readings/s ({passes} readings of a sensor a call, history on, committed)");
         Measurement.Ratio($"{name}.batched_on/batched_off", rates["batched_on"], rates["batched_off"]);
         Console.WriteLine($"{name}.rounds: one a call {Paired("on", "off")}; batched {Paired("batched_on", "batched_off")} (each round's on / off)");
+        foreach (var (key, list) in shapes)
+        {
+            Console.WriteLine($"{name}.{key}.each: {string.Join("; ", list)}");
+        }
         Console.WriteLine($"{name}.write_lag_p50: {writer.Lag.Percentile(0.50).TotalMilliseconds:N0} ms");
         Console.WriteLine($"{name}.write_lag_p99: {writer.Lag.Percentile(0.99).TotalMilliseconds:N0} ms (queued to committed, {writer.Lag.Count:N0} entries)");
         Console.WriteLine($"{name}.dropped: {writer.Dropped:N0} entries (buffer of {new HistoryOptions().BufferEntries:N0})");

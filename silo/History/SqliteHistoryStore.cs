@@ -140,9 +140,14 @@ public sealed class SqliteHistoryStore : HistoryStore
         _connection = connection;
     }
 
+    /// <summary>
+    /// Writes a batch, folding when due. All of it runs on the caller's thread, the history writer's own: Microsoft.Data.Sqlite
+    /// is synchronous, and the connection's lock is waited for, not awaited (retention's short deletes may hold it), so a
+    /// fold never lands on a thread-pool thread.
+    /// </summary>
     public override async Task WriteAsync(IReadOnlyList<QueuedReading> readings, IReadOnlyList<QueuedEvent> events, CancellationToken cancellationToken)
     {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _writer.Wait(cancellationToken);
         try
         {
             var connection = Connection;

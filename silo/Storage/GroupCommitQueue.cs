@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
+using CityOps.Twin.Silo.Hosting;
 
 namespace CityOps.Twin.Silo.Storage;
 
@@ -30,7 +31,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         _database = database;
         _writeQuery = writeQuery;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _writer = OwnThread.Start("Group commit", WriteLoop);
     }
 
     /// <summary>Transactions committed so far, and the writes they held: the ratio is the group size achieved.</summary>
@@ -56,11 +57,16 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         return write.Committed.Task;
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// The one writer, on a thread of its own (<see cref="OwnThread"/>): on SQLite every step of a transaction completes
+    /// on this thread (Microsoft.Data.Sqlite's work is synchronous, and a flush of the city's hot rows is a hundred
+    /// transactions back to back); on PostgreSQL this thread waits while Npgsql's I/O completes on the pool.
+    /// </summary>
+    private void WriteLoop()
     {
         var batch = new List<GroupWrite>(MaxBatch);
         var applied = new bool[MaxBatch];
-        while (await WaitForWritesAsync().ConfigureAwait(false))
+        while (OwnThread.Wait(WaitForWritesAsync()))
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
@@ -78,23 +84,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
 
             try
             {
-                await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-                await using var transaction = await TwinDatabase.BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
-                if (connection.CanCreateBatch)
-                {
-                    await WriteBatchedAsync(connection, transaction, batch, applied).ConfigureAwait(false);
-                }
-                else
-                {
-                    // One command for the group's state writes, bound again for each: on SQLite its statements are prepared
-                    // once for the group instead of once a row, which was most of a write's cost.
-                    await using var stateWrite = new StateWriteCommand(connection, transaction, _writeQuery);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        applied[i] = await WriteOneAsync(connection, transaction, stateWrite, batch[i]).ConfigureAwait(false);
-                    }
-                }
-                await transaction.CommitAsync().ConfigureAwait(false);
+                CommitAsync(batch, applied).GetAwaiter().GetResult();
             }
             catch (Exception exception)
             {
@@ -115,6 +105,28 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
                 batch[i].Committed.TrySetResult(applied[i]);
             }
         }
+    }
+
+    /// <summary>Writes the group in one transaction; <paramref name="applied"/> says which writes took effect.</summary>
+    private async Task CommitAsync(List<GroupWrite> batch, bool[] applied)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var transaction = await TwinDatabase.BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
+        if (connection.CanCreateBatch)
+        {
+            await WriteBatchedAsync(connection, transaction, batch, applied).ConfigureAwait(false);
+        }
+        else
+        {
+            // One command for the group's state writes, bound again for each: on SQLite its statements are prepared
+            // once for the group instead of once a row, which was most of a write's cost.
+            await using var stateWrite = new StateWriteCommand(connection, transaction, _writeQuery);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                applied[i] = await WriteOneAsync(connection, transaction, stateWrite, batch[i]).ConfigureAwait(false);
+            }
+        }
+        await transaction.CommitAsync().ConfigureAwait(false);
     }
 
     /// <summary>Waits until either queue has a write; false once both are closed and empty.</summary>

@@ -133,6 +133,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
             {
                 saved = _nextFlush.Task;
                 _writersWaiting = true;
+                _meter?.RecordWaited(_stateName);
                 if (!_urgent)
                 {
                     _urgent = true;

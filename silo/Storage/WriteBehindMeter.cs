@@ -5,8 +5,10 @@ namespace CityOps.Twin.Silo.Storage;
 /// <summary>
 /// How far behind the write-behind of hot state runs (meter <see cref="Name"/>): each flush records how long the
 /// oldest state it saved had waited since it was written (<c>twin.storage.write_behind.lag</c>, seconds; within the
-/// state's window when the database keeps up), and a gauge reads how many states wait unsaved now. A crash loses at
-/// most what waits, so a lag above the window is what an operator alerts on.
+/// state's window when the database keeps up), a gauge reads how many states wait unsaved now, and a counter
+/// (<c>twin.storage.write_behind.waited</c>) counts the writes answered only once their flush committed, while flushes
+/// were slow. A crash loses at most what waits, so a lag above the window is what an operator alerts on; writes that
+/// wait are where a slow database starts to slow ingest.
 /// </summary>
 public sealed class WriteBehindMeter
 {
@@ -16,6 +18,7 @@ public sealed class WriteBehindMeter
     private static readonly double[] LagBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120];
 
     private readonly Histogram<double> _lag;
+    private readonly Counter<long> _waited;
     private readonly Lock _gate = new();
     private readonly List<(string State, Func<int> Unsaved)> _buffers = [];
 
@@ -25,6 +28,8 @@ public sealed class WriteBehindMeter
         _lag = meter.CreateHistogram("twin.storage.write_behind.lag", "s",
             "How long the oldest state a write-behind flush saved had waited since it was written, at the flush's commit.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
+        _waited = meter.CreateCounter<long>("twin.storage.write_behind.waited", "{write}",
+            "Hot state writes answered only once their flush committed, because flushes were taking more than a quarter of the window.");
         meter.CreateObservableGauge("twin.storage.write_behind.unsaved", ObserveUnsaved, "{state}",
             "Hot states written behind and not yet in the database.");
     }
@@ -42,6 +47,9 @@ public sealed class WriteBehindMeter
 
     internal void RecordLag(string stateName, TimeSpan lag) =>
         _lag.Record(lag.TotalSeconds, new KeyValuePair<string, object?>("state", stateName));
+
+    internal void RecordWaited(string stateName) =>
+        _waited.Add(1, new KeyValuePair<string, object?>("state", stateName));
 
     private IEnumerable<Measurement<int>> ObserveUnsaved()
     {

@@ -87,10 +87,32 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var database = await NewDatabaseAsync(kind);
         var silo = await StartAsync(database, options => options.WriteBehind[ReadingGrain.StateName] = Window);
         var storage = (GroupCommitGrainStorage)silo.Storage;
+        // Operators see writes that wait for their flush (twin.storage.write_behind.waited, by state).
+        long waited = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == WriteBehindMeter.Name && instrument.Name == "twin.storage.write_behind.waited")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "state", Value: ReadingGrain.StateName })
+                {
+                    Interlocked.Add(ref waited, value);
+                }
+            }
+        });
+        listener.Start();
         await silo.Grains.GetGrain<IReadingGrain>("WL-00601").Record(1);
         Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00601"));
 
         Task recorded;
+        long waitedBefore;
         await using (var blocker = await database.OpenAsync())
         {
             // The database is slow: another writer holds the table, so the window's flush waits.
@@ -107,11 +129,13 @@ public sealed class GroupCommitTests : IAsyncLifetime
             // Half a window into a flush that has not committed: a state written now could not be saved within the window.
             _clock.Advance(Window / 2);
             Assert.True(storage.WritesThrough);
+            waitedBefore = Interlocked.Read(ref waited);
             recorded = silo.Grains.GetGrain<IReadingGrain>("WL-00602").Record(2);
             await held.RollbackAsync();
         }
 
         await recorded.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(Interlocked.Read(ref waited) > waitedBefore, "the write that waited for its flush was counted");
         // Acknowledged only once committed: read straight from the table the moment the write returns.
         Assert.Equal((2, 1), await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00602"));
         Assert.Equal((1, 1), await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00601"));
@@ -167,6 +191,34 @@ public sealed class GroupCommitTests : IAsyncLifetime
             // The first transaction may have taken the flush's first writes before the awaited one arrived; no later one.
             Assert.InRange(alarm.Transaction, 1, 2);
             Assert.True(flush.Max(write => write.Transaction) >= 4, $"The flush of {flush.Length} states took transactions up to {flush.Max(write => write.Transaction)}.");
+        }
+    }
+
+    [Fact]
+    public async Task On_SQLite_the_group_commit_writes_on_a_thread_of_its_own_and_leaves_the_thread_pool_to_the_grains()
+    {
+        var database = await NewDatabaseAsync(StorageKind.Sqlite);
+        await (await StartAsync(database)).DisposeAsync(); // the schema and the queries; its connections closed
+        await using var twinDatabase = new TwinDatabase(StorageKind.Sqlite, database.ConnectionString);
+        var queue = new GroupCommitQueue(twinDatabase, await database.QueryTextAsync("TwinGroupWriteKey"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using (queue)
+        {
+            // Binding runs in the transaction, on whichever thread does SQLite's (synchronous) work.
+            var threads = new ConcurrentBag<(bool Pool, string? Name)>();
+            var probes = Enumerable.Range(0, 3)
+                .Select(i => new CommandWrite("SELECT 1", _ => threads.Add((Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name)), $"probe {i}"))
+                .ToArray();
+            foreach (var probe in probes)
+            {
+                Assert.True(await queue.WriteAsync(probe).WaitAsync(TimeSpan.FromSeconds(30)));
+            }
+
+            Assert.Equal(3, threads.Count);
+            Assert.All(threads, thread =>
+            {
+                Assert.False(thread.Pool, "SQLite's work ran on a thread-pool thread, which Orleans runs the grains on");
+                Assert.Equal("Group commit", thread.Name);
+            });
         }
     }
 
