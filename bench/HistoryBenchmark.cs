@@ -133,7 +133,9 @@ internal static class HistoryBenchmark
 
         var rates = each.ToDictionary(r => r.Key, r => Measurement.Median([.. r.Value]));
         // Each round's on against the off just before it: drift on the shared machine falls on both alike.
-        string Paired(string on, string off) => string.Join(", ", each[on].Zip(each[off], (a, b) => (a / b).ToString("N3", CultureInfo.InvariantCulture)));
+        List<double> PairedRatios(string on, string off) => [.. each[on].Zip(each[off], (a, b) => a / b)];
+        string Paired(string on, string off) =>
+            $"{string.Join(", ", PairedRatios(on, off).Select(r => r.ToString("N3", CultureInfo.InvariantCulture)))} (median {Measurement.Median(PairedRatios(on, off)).ToString("N3", CultureInfo.InvariantCulture)})";
         Measurement.Report($"{name}.off", rates["off"], "readings/s (one reading a call, history off)");
         Measurement.Report($"{name}.on", rates["on"], "readings/s (one reading a call, history on, committed)");
         Measurement.Ratio($"{name}.on/off", rates["on"], rates["off"]);
@@ -143,15 +145,16 @@ internal static class HistoryBenchmark
         Console.WriteLine($"{name}.rounds: one a call {Paired("on", "off")}; batched {Paired("batched_on", "batched_off")} (each round's on / off)");
         foreach (var (key, list) in shapes)
         {
-            Console.WriteLine($"{name}.{key}.each: {string.Join("; ", list)}");
+            Console.WriteLine($"{name}.{key}.each (warm-up, then each round): {string.Join("; ", list)}");
         }
         Console.WriteLine($"{name}.write_lag_p50: {writer.Lag.Percentile(0.50).TotalMilliseconds:N0} ms");
         Console.WriteLine($"{name}.write_lag_p99: {writer.Lag.Percentile(0.99).TotalMilliseconds:N0} ms (queued to committed, {writer.Lag.Count:N0} entries)");
         Console.WriteLine($"{name}.dropped: {writer.Dropped:N0} entries (buffer of {new HistoryOptions().BufferEntries:N0})");
         if (!quick)
         {
-            var met = rates["on"] >= 0.8 * rates["off"];
-            Console.WriteLine($"{name}.target_ingest: {(met ? "met" : "MISSED")} (history on ≥ 0.8 × off, one reading a call); batched: {(rates["batched_on"] >= 0.8 * rates["batched_off"] ? "met" : "MISSED")}");
+            // Met when both the medians' ratio and the median of the rounds' own ratios reach 0.8.
+            bool Met(string on, string off) => rates[on] >= 0.8 * rates[off] && Measurement.Median(PairedRatios(on, off)) >= 0.8;
+            Console.WriteLine($"{name}.target_ingest: {(Met("on", "off") ? "met" : "MISSED")} (history on ≥ 0.8 × off, one reading a call: the medians' ratio and the rounds' median ratio); batched: {(Met("batched_on", "batched_off") ? "met" : "MISSED")}");
         }
         await writer.StopAsync(CancellationToken.None);
         if (server is not null && database is not null)

@@ -19,7 +19,17 @@ internal static class Measurement
     public static async Task<IReadOnlyDictionary<string, double>> MedianRatesAsync(int rounds, params (string Name, Func<Task<long>> Body)[] variants) =>
         (await RatesAsync(rounds, variants)).ToDictionary(r => r.Key, r => Median([.. r.Value]));
 
-    /// <summary>Each variant's rate in each round, in round order (a round's variants ran one after another).</summary>
+    /// <summary>A stop of the whole process this long (<see cref="MachinePauses"/>) voids a round: it is run again.</summary>
+    private static readonly TimeSpan MachinePause = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times one round is run again for pauses before its figure is kept anyway.</summary>
+    private const int RedosForPauses = 2;
+
+    /// <summary>
+    /// Each variant's rate in each round, in round order (a round's variants ran one after another). A round during
+    /// which the whole process stood still for more than <see cref="MachinePause"/> is run again (at most
+    /// <see cref="RedosForPauses"/> times), with a line saying so.
+    /// </summary>
     public static async Task<IReadOnlyDictionary<string, IReadOnlyList<double>>> RatesAsync(int rounds, params (string Name, Func<Task<long>> Body)[] variants)
     {
         var runs = (rounds + 1) * variants.Length;
@@ -37,19 +47,32 @@ internal static class Measurement
         }
 
         var rates = variants.ToDictionary(v => v.Name, _ => new List<double>(rounds));
+        using var pauses = new MachinePauses();
         for (var round = 0; round < rounds; round++)
         {
             foreach (var (name, body) in variants)
             {
-                Show($"round {round + 1}/{rounds} {name}");
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                var started = Stopwatch.GetTimestamp();
-                var operations = await body();
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                rates[name].Add(operations / elapsed.TotalSeconds);
-                done++;
-                last = Last(operations, elapsed);
+                for (var attempt = 1; ; attempt++)
+                {
+                    Show($"round {round + 1}/{rounds} {name}");
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    pauses.Reset();
+                    var started = Stopwatch.GetTimestamp();
+                    var operations = await body();
+                    var elapsed = Stopwatch.GetElapsedTime(started);
+                    if (pauses.Longest > MachinePause && attempt <= RedosForPauses)
+                    {
+                        // Printed, not hidden: the round is run again, and the run says how often it had to.
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"  round {round + 1} {name}: the process stood still for {pauses.Longest.TotalSeconds:N1} s (the machine paused); run again"));
+                        continue;
+                    }
+                    rates[name].Add(operations / elapsed.TotalSeconds);
+                    done++;
+                    last = Last(operations, elapsed);
+                    break;
+                }
             }
         }
         Show("measured");
