@@ -18,16 +18,30 @@ public sealed class IngestionAnswerWithinTests
     [Fact]
     public async Task A_batch_not_answered_in_time_is_refused_503_and_sent_again_its_applied_readings_are_repeats()
     {
-        // No time at all: every grain call is late, deterministically.
+        // No time at all: the grain call is late, unless it answered between the deadline and the API's look at it (a
+        // loaded machine can preempt the request there), when the batch is answered in full as if in time; then a newer
+        // reading is sent, up to five times, until one is late.
         await using var silo = new SiloFactory(("data", SiloFactory.NewDataFolder()), ("storage", "memory"), ("Ingestion:AnswerWithin", "00:00:00"));
         await silo.WhenCityFiledAsync();
         var gateway = await silo.KeyClientAsync(["WL-00031"]);
-        var at = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("O");
-        var batch = $$"""{"readings":[{"sensorId":"WL-00031","measuredAt":"{{at}}","value":17.5}]}""";
+        string batch = string.Empty;
+        HttpResponseMessage? late = null;
+        var value = 0.0;
+        for (var attempt = 1; attempt <= 5 && late is null; attempt++)
+        {
+            var at = DateTimeOffset.UtcNow.AddSeconds(-30 + 5 * attempt).ToString("O");
+            value = 16.5 + attempt;
+            batch = $$"""{"readings":[{"sensorId":"WL-00031","measuredAt":"{{at}}","value":{{value.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}]}""";
+            var answer = await gateway.PostAsync("/api/ingest/readings", new StringContent(batch, Encoding.UTF8, "application/json"));
+            if (answer.StatusCode == HttpStatusCode.OK && attempt < 5)
+            {
+                Assert.Equal(1, (await answer.Content.ReadFromJsonAsync<IngestionResult>(DemoSiloFixture.Json))!.Accepted);
+                continue;
+            }
+            late = answer;
+        }
 
-        var late = await gateway.PostAsync("/api/ingest/readings", new StringContent(batch, Encoding.UTF8, "application/json"));
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, late.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, late!.StatusCode);
         Assert.Equal("1", late.Headers.GetValues("Retry-After").Single());
         var problem = await late.Content.ReadAsStringAsync();
         Assert.Contains("sensor WL-00031's grain did not answer within 0 s", problem, StringComparison.Ordinal);
@@ -35,7 +49,7 @@ public sealed class IngestionAnswerWithinTests
 
         // The call went on in the grain: the reading is there, though the batch was not acknowledged.
         var waited = Stopwatch.StartNew();
-        while ((await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ISensorGrain>("WL-00031").GetSnapshot())?.Value != 17.5)
+        while ((await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ISensorGrain>("WL-00031").GetSnapshot())?.Value != value)
         {
             Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the late reading was never applied");
             await Task.Delay(50);
@@ -58,13 +72,28 @@ public sealed class IngestionAnswerWithinTests
         await silo.WhenCityFiledAsync();
         string[] sensors = [.. Enumerable.Range(41, 7).Select(i => $"WL-{i:D5}")];
         var gateway = await silo.KeyClientAsync(sensors);
-        var at = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("O");
-        var batch = $$"""{"readings":[{{string.Join(",", sensors.Select(s => $$"""{"sensorId":"{{s}}","measuredAt":"{{at}}","value":3.5}"""))}}]}""";
 
-        var late = await gateway.PostAsync("/api/ingest/readings", new StringContent(batch, Encoding.UTF8, "application/json"));
+        // With no time to answer a batch is late, unless every grain answered between the deadline and the API's look
+        // at them (a loaded machine can preempt the request there): then it is answered in full, as if in time. Such a
+        // batch is sent again with newer readings, up to five times, until one is late.
+        string? problem = null;
+        for (var attempt = 1; attempt <= 5 && problem is null; attempt++)
+        {
+            var at = DateTimeOffset.UtcNow.AddSeconds(-30 + 5 * attempt).ToString("O");
+            var batch = $$"""{"readings":[{{string.Join(",", sensors.Select(s => $$"""{"sensorId":"{{s}}","measuredAt":"{{at}}","value":3.5}"""))}}]}""";
+            var answer = await gateway.PostAsync("/api/ingest/readings", new StringContent(batch, Encoding.UTF8, "application/json"));
+            if (answer.StatusCode == HttpStatusCode.OK)
+            {
+                var result = (await answer.Content.ReadFromJsonAsync<IngestionResult>(DemoSiloFixture.Json))!;
+                Assert.Equal(sensors.Length, result.Accepted);
+                Assert.Empty(result.Rejected);
+                continue;
+            }
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            problem = await answer.Content.ReadAsStringAsync();
+        }
+        Assert.NotNull(problem);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, late.StatusCode);
-        var problem = await late.Content.ReadAsStringAsync();
         // Usually all seven are still waiting when the batch is answered; on a loaded machine the first calls may have
         // been answered while the last were still being sent, so those are not named. Every one named is of the batch,
         // and the count matches the names (the first five, then "...").
