@@ -84,5 +84,10 @@ passed=$(grep -Eo 'Passed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$LOG" | awk '{s += $2} END {print s + 0}')
 if [ "$bench_status" -ne 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 if [ "$soak_status" -ne 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+# The names of the failed tests and the first lines of what each said, last, where a reader of the run's tail looks.
+if [ "$failed" -ne 0 ]; then
+  echo "== failed"
+  awk '/^  Failed [A-Za-z]/ { n = 12 } /^  Stack Trace:/ { n = 0 } n > 0 { print; n-- }' "$LOG" | cut -c1-400
+fi
 echo "$passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$bench_status" -ne 0 ] || [ "$soak_status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
