@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using CityOps.Twin.Silo.Api;
+using CityOps.Twin.Tests.Shared;
 
 namespace CityOps.Twin.Cluster.Tests;
 
@@ -62,12 +63,12 @@ public sealed partial class ClusterToolTests(ITestOutputHelper output)
             Assert.Contains(cookies.GetCookies(http.BaseAddress).Cast<Cookie>(), c => c.Name == "TWIN_SILO");
 
             // Both silos served /healthz before up returned; the silo answering may take a membership refresh to see the other.
-            var view = await WaitForAsync(
-                () => http.GetFromJsonAsync<ClusterApi.ClusterView>("/api/admin/cluster"),
-                v => v!.Silos.Count(s => s.Status == "Active") == 2,
-                TimeSpan.FromSeconds(30));
-            Assert.True(view!.Silos.Count(s => s.Status == "Active") == 2,
-                $"/api/admin/cluster through the front listed {string.Join(", ", view.Silos.Select(s => $"{s.Address} {s.Status}"))}, not two active silos:\n{transcript}");
+            var view = await Eventually.ValueAsync(
+                async () => (await http.GetFromJsonAsync<ClusterApi.ClusterView>("/api/admin/cluster"))!,
+                v => v.Silos.Count(s => s.Status == "Active") == 2,
+                TimeSpan.FromSeconds(30),
+                v => $"/api/admin/cluster through the front lists two active silos (it listed {string.Join(", ", v.Silos.Select(s => $"{s.Address} {s.Status}"))}):\n{transcript}",
+                TimeSpan.FromMilliseconds(200));
             Assert.Equal("local", view.ClusterId);
 
             var status = await RunAsync(tool, ["status"], environment, TimeSpan.FromMinutes(1), transcript);
@@ -129,20 +130,6 @@ public sealed partial class ClusterToolTests(ITestOutputHelper output)
                     transcript.AppendLine(line);
                 }
             }
-        }
-    }
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || Stopwatch.GetTimestamp() > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(200);
         }
     }
 

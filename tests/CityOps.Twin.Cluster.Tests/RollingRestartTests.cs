@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CityOps.Twin.Cluster.Tests.Support;
+using CityOps.Twin.Tests.Shared;
 
 namespace CityOps.Twin.Cluster.Tests;
 
@@ -83,11 +84,8 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         // Every silo's desk polled at once: one after another, each page's drawing would count against the next silo.
         var seen = await Task.WhenAll(cluster.Up.Select(async i =>
         {
-            while (!(await cluster[i].Http.GetStringAsync("/cases")).Contains($"data-case-id=\"{reported.CaseId}\"", StringComparison.Ordinal))
-            {
-                Assert.True(Stopwatch.GetElapsedTime(sent) < TimeSpan.FromSeconds(30), $"case {reported.CaseId} reported through silo {from} is not on silo {i}'s case desk after 30 s");
-                await Task.Delay(50);
-            }
+            await Eventually.TrueAsync(async () => (await cluster[i].Http.GetStringAsync("/cases")).Contains($"data-case-id=\"{reported.CaseId}\"", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(30), $"case {reported.CaseId} reported through silo {from} is on silo {i}'s case desk", TimeSpan.FromMilliseconds(50));
             return Stopwatch.GetElapsedTime(sent).TotalSeconds;
         }));
         return seen;

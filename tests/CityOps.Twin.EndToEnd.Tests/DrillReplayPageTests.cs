@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CityOps.Twin.EndToEnd.Tests.Support;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.Playwright;
 
 namespace CityOps.Twin.EndToEnd.Tests;
@@ -23,14 +24,11 @@ public sealed class DrillReplayPageTests(LiveTwin twin)
         await twin.PostAsync("/api/ingest/readings", new { readings });
         var to = from.AddMinutes(30);
         string Time(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-        var recorded = 0;
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); recorded < levels.Length && DateTime.UtcNow < deadline; await Task.Delay(200))
-        {
-            var history = await twin.Http.GetFromJsonAsync<JsonElement>(
-                $"/api/devices/{Gauge}/history?from={Uri.EscapeDataString(Time(from))}&to={Uri.EscapeDataString(Time(to))}");
-            recorded = history.GetProperty("readings").GetArrayLength();
-        }
-        Assert.Equal(levels.Length, recorded);
+        await Eventually.ValueAsync(
+            async () => (await twin.Http.GetFromJsonAsync<JsonElement>(
+                $"/api/devices/{Gauge}/history?from={Uri.EscapeDataString(Time(from))}&to={Uri.EscapeDataString(Time(to))}")).GetProperty("readings").GetArrayLength(),
+            recorded => recorded == levels.Length, TimeSpan.FromSeconds(30),
+            recorded => $"the history holds the {levels.Length} readings sent (it holds {recorded})", TimeSpan.FromMilliseconds(200));
 
         Directory.CreateDirectory(Path.Combine(twin.DataFolder, "drills"));
         await File.WriteAllTextAsync(Path.Combine(twin.DataFolder, "drills", "tide-replay.yaml"), $"""

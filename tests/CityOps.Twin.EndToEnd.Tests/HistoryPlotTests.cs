@@ -4,6 +4,7 @@ using System.Text.Json;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.EndToEnd.Tests.Support;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.Playwright;
 
 namespace CityOps.Twin.EndToEnd.Tests;
@@ -18,20 +19,9 @@ public sealed class HistoryPlotTests(LiveTwin twin)
     private static string Query(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture));
 
     /// <summary>Asks the history API until the answer satisfies the condition, or fails saying what it last saw.</summary>
-    private async Task<JsonElement> StoredAsync(string path, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Stored;
-        while (true)
-        {
-            var answer = await twin.GetAsync<JsonElement>(path);
-            if (condition(answer))
-            {
-                return answer;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"{path} did not hold what the test made within {Stored}: {answer}");
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
-        }
-    }
+    private Task<JsonElement> StoredAsync(string path, Func<JsonElement, bool> condition) =>
+        Eventually.ValueAsync(() => twin.GetAsync<JsonElement>(path), condition, Stored,
+            answer => $"{path} holds what the test made (it answered {answer})", TimeSpan.FromMilliseconds(200));
 
     private async Task<ModeChange> SwitchAsync(object request) =>
         (await (await twin.PostAsync("/api/mode/switch", request)).Content.ReadFromJsonAsync<ModeChange>(LiveTwin.Json))!;

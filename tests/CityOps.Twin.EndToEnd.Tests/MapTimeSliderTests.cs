@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.EndToEnd.Tests.Support;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.Playwright;
 
 namespace CityOps.Twin.EndToEnd.Tests;
@@ -27,15 +28,8 @@ public sealed class MapTimeSliderTests(LiveTwin twin)
     private static double? GridValue(JsonElement state, string grid) =>
         state.GetProperty("grids").EnumerateArray().Where(g => g.GetProperty("code").GetString() == grid).Select(g => (double?)g.GetProperty("value").GetDouble()).FirstOrDefault();
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Not within {Patience.TotalSeconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task UntilAsync(Func<Task<bool>> condition, string what) =>
+        Eventually.TrueAsync(condition, Patience, what, TimeSpan.FromMilliseconds(100));
 
     private async Task RaiseAsync(SensorSnapshot sensor) =>
         await twin.PostAsync("/api/ingest/readings", new

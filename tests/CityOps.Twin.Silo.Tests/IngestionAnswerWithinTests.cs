@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using CityOps.Twin.Contracts.Sensors;
 using CityOps.Twin.Silo.Api;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -48,12 +49,8 @@ public sealed class IngestionAnswerWithinTests
         Assert.Contains("nothing of it was acknowledged", problem, StringComparison.Ordinal);
 
         // The call went on in the grain: the reading is there, though the batch was not acknowledged.
-        var waited = Stopwatch.StartNew();
-        while ((await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ISensorGrain>("WL-00031").GetSnapshot())?.Value != value)
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the late reading was never applied");
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(async () => (await silo.Services.GetRequiredService<IClusterClient>().GetGrain<ISensorGrain>("WL-00031").GetSnapshot())?.Value == value,
+            TimeSpan.FromSeconds(30), "the late reading is applied", TimeSpan.FromMilliseconds(50));
 
         // The gateway sends the batch again, now with time to answer: the reading is recognised as a repeat.
         silo.Services.GetRequiredService<IOptions<IngestionOptions>>().Value.AnswerWithin = TimeSpan.FromSeconds(5);

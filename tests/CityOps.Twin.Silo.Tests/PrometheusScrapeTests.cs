@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.Drills.Engine;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -173,23 +174,10 @@ public sealed class PrometheusScrapeTests(PrometheusSiloFixture fixture) : IClas
     }
 
     /// <summary>Scrapes as Prometheus would until a scrape shows what is awaited (the exporter caches a scrape for a moment).</summary>
-    private static async Task<string> ScrapeUntilAsync(HttpClient prometheus, Func<string, bool> shows)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var scrape = await prometheus.GetStringAsync("/metrics");
-            if (shows(scrape))
-            {
-                return scrape;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"No scrape within {Patience.TotalSeconds:0} s showed what was awaited; the last:\n{string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("twin_", StringComparison.Ordinal)))}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    private static Task<string> ScrapeUntilAsync(HttpClient prometheus, Func<string, bool> shows) =>
+        Eventually.ValueAsync(() => prometheus.GetStringAsync("/metrics"), shows, Patience,
+            scrape => $"a scrape shows what is awaited; the last:\n{string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("twin_", StringComparison.Ordinal)))}",
+            TimeSpan.FromMilliseconds(100));
 
     /// <summary>The names of the metrics of a scrape that start with <paramref name="prefix"/>.</summary>
     private static HashSet<string> Series(string scrape, string prefix) =>

@@ -5,6 +5,7 @@ using CityOps.Twin.Grains;
 using CityOps.Twin.Silo.City;
 using CityOps.Twin.Silo.Security;
 using CityOps.Twin.Silo.Storage;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -50,15 +51,7 @@ public sealed class SiloFactory(params (string Key, string Value)[] settings) : 
         {
             return;
         }
-        var deadline = DateTime.UtcNow + timeout;
-        while (storage.Unsaved > 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{storage.Unsaved} write-behind states were still unsaved after {timeout.TotalSeconds:0} s.");
-            }
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(() => storage.Unsaved == 0, timeout, () => $"the write-behind states are saved ({storage.Unsaved} are not)");
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using CityOps.Twin.Contracts.Signs;
 using CityOps.Twin.Silo.Tests.Storage;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

@@ -156,11 +156,17 @@ internal sealed partial class SiloProcess : IAsyncDisposable
             .Select(p => (p.GetProperty("id").GetString()!, Enum.Parse<CityOps.Twin.Contracts.Sensors.SensorKind>(p.GetProperty("sensorKind").GetString()!)))];
     }
 
-    /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed.</summary>
-    public async Task KillAsync()
+    /// <summary>
+    /// SIGKILL: no shutdown hook runs, nothing is flushed. Answers when the signal was sent (a <see cref="Stopwatch"/>
+    /// timestamp), the moment of the crash: the process does no more work once it lands, while the kernel's tearing it
+    /// down and the end of its output, which this waits for too, took up to tenths of a second on a loaded machine.
+    /// </summary>
+    public async Task<long> KillAsync()
     {
         _process.Kill(entireProcessTree: true);
+        var signalled = Stopwatch.GetTimestamp();
         await _process.WaitForExitAsync();
+        return signalled;
     }
 
     /// <summary>SIGTERM and wait: the silo saves its write-behind state on the way out.</summary>

@@ -99,13 +99,13 @@ internal sealed class LoopbackCluster : IAsyncDisposable
     }
 
     /// <summary>SIGKILL: the silo dies at once, nothing flushed, its membership entry left for the others to declare dead. Returns all it printed.</summary>
-    public async Task<string> KillAsync(int i)
+    public async Task<(string Said, long KilledAt)> KillAsync(int i)
     {
         var silo = this[i];
         _silos[i] = null;
-        await silo.KillAsync();
+        var killedAt = await silo.KillAsync();
         await silo.DisposeAsync();
-        return silo.Output(lines: null);
+        return (silo.Output(lines: null), killedAt);
     }
 
     /// <summary>SIGTERM: the silo leaves the cluster, saving its write-behind state on the way out.</summary>
@@ -124,62 +124,41 @@ internal sealed class LoopbackCluster : IAsyncDisposable
     /// <summary>Waits until every running silo's view of the cluster shows exactly <paramref name="active"/> active silos.</summary>
     public async Task<ClusterApi.ClusterView> WaitForActiveAsync(int active, TimeSpan timeout)
     {
-        var waited = Stopwatch.StartNew();
         var last = "no answer yet";
-        while (true)
-        {
-            ClusterApi.ClusterView? agreed = null;
-            foreach (var i in Up.ToList())
+        var agreed = await Eventually.ValueAsync(async () =>
             {
-                try
+                ClusterApi.ClusterView? view = null;
+                foreach (var i in Up.ToList())
                 {
-                    using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    var view = await ViewAsync(i, cancel.Token);
-                    var count = view.Silos.Count(s => s.Status == "Active");
-                    last = $"silo {i} sees {count} active: {string.Join(", ", view.Silos.Select(s => $"{s.Address} {s.Status}"))}";
-                    agreed = count == active ? view : null;
+                    try
+                    {
+                        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                        view = await ViewAsync(i, cancel.Token);
+                        var count = view.Silos.Count(s => s.Status == "Active");
+                        last = $"silo {i} sees {count} active: {string.Join(", ", view.Silos.Select(s => $"{s.Address} {s.Status}"))}";
+                        if (count != active)
+                        {
+                            return null;
+                        }
+                    }
+                    catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
+                    {
+                        last = $"silo {i} did not answer: {exception.Message}";
+                        return null;
+                    }
                 }
-                catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
-                {
-                    last = $"silo {i} did not answer: {exception.Message}";
-                    agreed = null;
-                }
-                if (agreed is null)
-                {
-                    break;
-                }
-            }
-            if (agreed is not null)
-            {
-                return agreed;
-            }
-            if (waited.Elapsed > timeout)
-            {
-                throw new TimeoutException($"The cluster did not show {active} active silos within {timeout.TotalSeconds:0} s; last: {last}");
-            }
-            await Task.Delay(100);
-        }
+                return view;
+            },
+            view => view is not null, timeout, _ => $"every running silo sees {active} active silos; last: {last}", TimeSpan.FromMilliseconds(100));
+        return agreed!;
     }
 
     /// <summary>Waits until silo <paramref name="from"/>'s view of the cluster meets <paramref name="condition"/>.</summary>
-    public async Task<ClusterApi.ClusterView> WaitForViewAsync(int from, Func<ClusterApi.ClusterView, bool> condition, TimeSpan timeout)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var view = await ViewAsync(from);
-            if (condition(view))
-            {
-                return view;
-            }
-            if (waited.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Silo {from}'s view of the cluster did not meet the condition within {timeout.TotalSeconds:0} s; last: "
-                    + string.Join("; ", view.Silos.Select(s => $"{s.Address} {s.Status} {string.Join(", ", s.Activations.Select(a => $"{a.Key} {a.Value}"))}")));
-            }
-            await Task.Delay(200);
-        }
-    }
+    public Task<ClusterApi.ClusterView> WaitForViewAsync(int from, Func<ClusterApi.ClusterView, bool> condition, TimeSpan timeout) =>
+        Eventually.ValueAsync(() => ViewAsync(from), condition, timeout,
+            view => $"silo {from}'s view of the cluster meets the condition; last: "
+                + string.Join("; ", view.Silos.Select(s => $"{s.Address} {s.Status} {string.Join(", ", s.Activations.Select(a => $"{a.Key} {a.Value}"))}")),
+            TimeSpan.FromMilliseconds(200));
 
     /// <summary>What silo i printed last, for a failure's message.</summary>
     public string OutputOf(int i) => _silos[i]?.Output() ?? $"(silo {i} is not running)";

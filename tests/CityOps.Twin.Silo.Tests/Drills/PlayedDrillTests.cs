@@ -6,6 +6,7 @@ using CityOps.Twin.Contracts.Drills;
 using CityOps.Twin.Contracts.Mode;
 using CityOps.Twin.Contracts.Security;
 using CityOps.Twin.Silo.Tests.Storage;
+using CityOps.Twin.Tests.Shared;
 
 namespace CityOps.Twin.Silo.Tests.Drills;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CityOps.Twin.Silo.Api;
 using CityOps.Twin.Silo.History;
+using CityOps.Twin.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CityOps.Twin.Silo.Tests.History;
@@ -171,7 +172,7 @@ public sealed class HistoryApiTests(HistorySiloFixture fixture) : IClassFixture<
         var interval = fixture.Silo.Services.GetRequiredService<HistoryOptions>().SignsInterval;
         AreaHistory history = null!;
         // The last sample is the index as it stands, once the tree has carried every earlier test's readings up.
-        await Storage.Eventually.TrueAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var now = (await fixture.Client.GetFromJsonAsync<CityApi.AreaView>("/api/areas/city", DemoSiloFixture.Json))!.VitalSigns.Flood;
             await sampler.SampleAsync(CancellationToken.None);
@@ -210,7 +211,7 @@ public sealed class HistoryApiTests(HistorySiloFixture fixture) : IClassFixture<
 
         // Once sampled, the grid's flood index at the moment is the sample's, with its age; every grid is answered or counted.
         CityStateThen now = null!;
-        await Storage.Eventually.TrueAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             await sampler.SampleAsync(CancellationToken.None);
             now = await StateAsync(DateTimeOffset.UtcNow);
