@@ -92,6 +92,8 @@ internal static class HistoryBenchmark
             history.Target = on ? writer : null;
             var started = Stopwatch.GetTimestamp();
             var waitedBefore = Interlocked.Read(ref waited);
+            var (threadsBefore, cpuBefore) = (ThreadCpu.ByName(), ThreadCpu.Process());
+            var (foldsBefore, foldTimeBefore) = store is SqliteHistoryStore sqlite ? (sqlite.Folds, sqlite.FoldTime) : (0, TimeSpan.Zero);
             long applied = 0;
             if (batched)
             {
@@ -120,8 +122,13 @@ internal static class HistoryBenchmark
             {
                 shapes[key] = list = [];
             }
+            // Where the round's cores went: the history writer's thread, the group commit's, the whole process; and the folds.
+            var (threadsAfter, cpuAfter) = (ThreadCpu.ByName(), ThreadCpu.Process());
+            var folds = store is SqliteHistoryStore folded
+                ? string.Create(CultureInfo.InvariantCulture, $"; {folded.Folds - foldsBefore} folds held the writer {(folded.FoldTime - foldTimeBefore).TotalSeconds:N1} s")
+                : string.Empty;
             list.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{applied / ingested.TotalSeconds:N0}/s ingest {ingested.TotalSeconds:N1} s, drain {(Stopwatch.GetElapsedTime(started) - ingested).TotalSeconds:N1} s of {buffered:N0}, {Interlocked.Read(ref waited) - waitedBefore:N0} writes waited"));
+                $"{applied / ingested.TotalSeconds:N0}/s ingest {ingested.TotalSeconds:N1} s, drain {(Stopwatch.GetElapsedTime(started) - ingested).TotalSeconds:N1} s of {buffered:N0}, {Interlocked.Read(ref waited) - waitedBefore:N0} writes waited, CPU s: history writer {ThreadCpu.Between(threadsBefore, threadsAfter, "History writer").TotalSeconds:N1}, group commit {ThreadCpu.Between(threadsBefore, threadsAfter, "Group commit").TotalSeconds:N1}, all {(cpuAfter - cpuBefore).TotalSeconds:N1}{folds}"));
             return applied;
         }
 

@@ -169,6 +169,7 @@ public sealed class SqliteHistoryStore : HistoryStore
                     p[at + 9].Value = (object?)e.Note ?? DBNull.Value;
                 }, cancellationToken).ConfigureAwait(false);
             var fold = _recentRows >= _foldRows || System.Diagnostics.Stopwatch.GetElapsedTime(_foldedAt) >= FoldEvery;
+            var folding = System.Diagnostics.Stopwatch.GetTimestamp();
             if (fold)
             {
                 await FoldAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -176,8 +177,7 @@ public sealed class SqliteHistoryStore : HistoryStore
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             if (fold)
             {
-                _recentRows = 0;
-                _foldedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                Folded(folding);
             }
         }
         finally
@@ -194,15 +194,32 @@ public sealed class SqliteHistoryStore : HistoryStore
         {
             var connection = Connection;
             await using var transaction = connection.BeginTransaction(deferred: false);
+            var folding = System.Diagnostics.Stopwatch.GetTimestamp();
             await FoldAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            _recentRows = 0;
-            _foldedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            Folded(folding);
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>Folds done since the store was installed.</summary>
+    public int Folds => Volatile.Read(ref _folds);
+
+    /// <summary>The time folds held the writer (the fold's statements and its batch's commit), all of them.</summary>
+    public TimeSpan FoldTime => TimeSpan.FromTicks(Interlocked.Read(ref _foldTicks));
+
+    private int _folds;
+    private long _foldTicks;
+
+    private void Folded(long startedAt)
+    {
+        _recentRows = 0;
+        _foldedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _foldTicks, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt, _foldedAt).Ticks);
+        Interlocked.Increment(ref _folds);
     }
 
     /// <summary>Appends the readings to the recent table, one prepared statement bound by position.</summary>
