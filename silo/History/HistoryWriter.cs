@@ -113,7 +113,7 @@ public sealed class HistoryWriter : IHistoryAppender, IHostedService
 
     /// <summary>
     /// Starts the writer's loop on a thread of its own (<see cref="OwnThread"/>): the SQLite store's work is synchronous,
-    /// and a fold holds its thread for 0.5 to 1 s.
+    /// and a fold holds its thread for up to 2 s (200,000 readings into 12 million, bench <c>history ingest</c>).
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
