@@ -1,6 +1,12 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using CityOps.Twin.Contracts.Sensors;
+using CityOps.Twin.Grains;
 using CityOps.Twin.Grains.Sensors;
+using CityOps.Twin.Silo.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace CityOps.Twin.Bench;
 
@@ -41,6 +47,11 @@ internal static class IngestBenchmark
         var pings = Enumerable.Range(0, producers).Select(p => twin.Grains.GetGrain<IOrleansPingGrain>($"ingest-floor-{p}")).ToArray();
         var floorCalls = quick ? 500 : 100_000;
         long grainPass = 1, arrayPass = 1;
+        // What the storage did meanwhile: the group commit's rows, and the writes that waited for their flush by state.
+        using var waits = new WriteBehindWaits();
+        var storage = (GroupCommitGrainStorage)twin.Services.GetRequiredKeyedService<IGrainStorage>(TwinGrains.Storage);
+        var (transactionsBefore, rowsBefore) = storage.Commits;
+        var measured = Stopwatch.GetTimestamp();
         var rates = await Measurement.MedianRatesAsync(
             rounds,
             ("grains", async () =>
@@ -71,6 +82,9 @@ internal static class IngestBenchmark
                 return sqlReadings;
             }));
 
+        var (transactions, rows) = storage.Commits;
+        Console.WriteLine($"ingest.group_commit: {(rows - rowsBefore) / Stopwatch.GetElapsedTime(measured).TotalSeconds:N0} rows/s over the rounds " +
+            $"({rows - rowsBefore:N0} rows in {transactions - transactionsBefore:N0} transactions); writes that waited for their flush: {waits}");
         await VerifyAsync(twin, ceiling, workload);
         VerifySql(sqlSigns, workload, twin, sqlReadings);
         Measurement.Report("ingest.in_process", rates["grains"], "readings/s (one reading a call)");
@@ -308,5 +322,40 @@ internal static class IngestBenchmark
                 throw new InvalidOperationException($"Sensor {sensor} holds {snapshot?.Value}, its latest reading was {ceiling.LatestValue(sensor)}.");
             }
         }
+    }
+
+    /// <summary>The writes that waited for their flush (twin.storage.write_behind.waited), by state, while it listens.</summary>
+    private sealed class WriteBehindWaits : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, long> _waited = new(StringComparer.Ordinal);
+
+        public WriteBehindWaits()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == WriteBehindMeter.Name && instrument.Name == "twin.storage.write_behind.waited")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "state", Value: string state })
+                    {
+                        _waited.AddOrUpdate(state, value, (_, sum) => sum + value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public override string ToString() => _waited.IsEmpty
+            ? "none"
+            : string.Join(", ", _waited.OrderBy(entry => entry.Key, StringComparer.Ordinal).Select(entry => $"{entry.Key} {entry.Value:N0}"));
+
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -96,7 +96,9 @@ public sealed class TwinFeedRegistration(
                 break;
             }
         }
+        // The observer's reference is not deleted here: publishers read the hub's list at most every
+        // TwinFeedPublisherGrain.ObserverRefresh and keep sending until then, and a deleted reference made each of those
+        // one-way calls log "Unexpected target grain" while the silo stopped. It goes with the silo's host.
         _registered.TrySetCanceled(stoppingToken);
-        grains.DeleteObjectReference<ITwinFeedObserver>(_reference);
     }
 }

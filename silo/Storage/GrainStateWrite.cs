@@ -10,6 +10,9 @@ internal abstract record GroupWrite
 
     /// <summary>The number of the queue's transaction that held this write (from 1), once it has committed.</summary>
     public long Transaction { get; set; }
+
+    /// <summary>A write-behind save: by when (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) its window wants it committed.</summary>
+    public long Deadline { get; set; }
 }
 
 /// <summary>

@@ -89,7 +89,9 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
     {
         var queries = await ReadQueriesAsync(cancellationToken).ConfigureAwait(false);
         _readQuery = queries["ReadFromStorageKey"];
-        _queue = new GroupCommitQueue(_database, queries["TwinGroupWriteKey"], _logger);
+        _queue = new GroupCommitQueue(_database, queries["TwinGroupWriteKey"], _logger,
+            _database.Kind == StorageKind.Sqlite ? new SplitStateWrite(queries["TwinGroupUpdateKey"], queries["TwinGroupInsertKey"]) : null,
+            _writeBehindWindows.Values);
         foreach (var (stateName, window) in _writeBehindWindows)
         {
             var buffer = new WriteBehindBuffer(stateName, window, _queue, ReadVersionAsync, _time, _logger, _meter);
@@ -280,13 +282,16 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IHotStateFlush, ILi
         var queries = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT QueryKey, QueryText FROM OrleansQuery WHERE QueryKey IN ('ReadFromStorageKey', 'TwinGroupWriteKey')";
+        string[] keys = _database.Kind == StorageKind.Sqlite
+            ? ["ReadFromStorageKey", "TwinGroupWriteKey", "TwinGroupUpdateKey", "TwinGroupInsertKey"]
+            : ["ReadFromStorageKey", "TwinGroupWriteKey"];
+        command.CommandText = $"SELECT QueryKey, QueryText FROM OrleansQuery WHERE QueryKey IN ({string.Join(", ", keys.Select(key => $"'{key}'"))})";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             queries[reader.GetString(0)] = reader.GetString(1);
         }
-        foreach (var key in new[] { "ReadFromStorageKey", "TwinGroupWriteKey" })
+        foreach (var key in keys)
         {
             if (!queries.ContainsKey(key))
             {

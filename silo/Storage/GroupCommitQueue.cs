@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using CityOps.Twin.Silo.Hosting;
 
@@ -12,7 +14,9 @@ namespace CityOps.Twin.Silo.Storage;
 /// through here (grain state, and the reminder table: <see cref="SqliteReminderTable"/>), so no writer ever waits for
 /// SQLite's lock inside a grain's or a system target's turn. Writes that a caller awaits (an alarm, a case step, a
 /// reminder) go before the write-behind flushes of hot state (<see cref="WriteBehindAsync"/>): a flush of a hundred
-/// thousand sensors delays them by one transaction, not by the whole flush.
+/// thousand sensors delays them by one transaction, not by the whole flush. Write-behind saves queue in a lane for
+/// each window and go earliest deadline first: a sensor's latest value (1 s) is not held behind a flush of the
+/// 96-reading histories (5 s), the largest rows, queued a moment before it.
 /// </summary>
 internal sealed class GroupCommitQueue : IAsyncDisposable
 {
@@ -20,16 +24,24 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     internal const int MaxBatch = 512;
 
     private readonly Channel<GroupWrite> _queue = Channel.CreateUnbounded<GroupWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<GroupWrite> _behind = Channel.CreateUnbounded<GroupWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<TimeSpan, Channel<GroupWrite>> _behind;
+    private readonly ChannelReader<GroupWrite>[] _lanes;
     private readonly TwinDatabase _database;
     private readonly string _writeQuery;
+    private readonly SplitStateWrite? _splitWrite;
     private readonly ILogger _logger;
     private readonly Task _writer;
 
-    public GroupCommitQueue(TwinDatabase database, string writeQuery, ILogger logger)
+    /// <param name="writeQuery">A state write as one command (TwinGroupWriteKey): PostgreSQL's batches send it a row.</param>
+    /// <param name="splitWrite">SQLite's state write as an update or an insert, the cheaper way a row at a time.</param>
+    /// <param name="windows">The write-behind windows: a lane each (<see cref="WriteBehindAsync"/>).</param>
+    public GroupCommitQueue(TwinDatabase database, string writeQuery, ILogger logger, SplitStateWrite? splitWrite = null, IEnumerable<TimeSpan>? windows = null)
     {
+        _behind = (windows ?? []).Distinct().ToDictionary(window => window, _ => Channel.CreateUnbounded<GroupWrite>(new UnboundedChannelOptions { SingleReader = true }));
+        _lanes = _behind.Values.Select(lane => lane.Reader).ToArray();
         _database = database;
         _writeQuery = writeQuery;
+        _splitWrite = splitWrite;
         _logger = logger;
         _writer = OwnThread.Start("Group commit", WriteLoop);
     }
@@ -45,8 +57,35 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     /// <summary>Queues a write that its caller awaits; it goes in the next transaction, before any write-behind.</summary>
     public Task<bool> WriteAsync(GroupWrite write) => Enqueue(_queue, write);
 
-    /// <summary>Queues a write-behind save of hot state: it fills the transactions' room left by awaited writes.</summary>
-    public Task<bool> WriteBehindAsync(GroupWrite write) => Enqueue(_behind, write);
+    /// <summary>
+    /// Queues a write-behind save of hot state, due within <paramref name="window"/> (one the queue was made with): it
+    /// fills the transactions' room left by awaited writes, earliest deadline first.
+    /// </summary>
+    public Task<bool> WriteBehindAsync(GroupWrite write, TimeSpan window)
+    {
+        if (!_behind.TryGetValue(window, out var lane))
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"The group commit has no write-behind lane of {window}; it has {string.Join(", ", _behind.Keys)}.");
+        }
+        write.Deadline = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
+        return Enqueue(lane, write);
+    }
+
+    /// <summary>The write-behind save due first, if any is queued.</summary>
+    private bool TryReadBehind([NotNullWhen(true)] out GroupWrite? write)
+    {
+        ChannelReader<GroupWrite>? first = null;
+        var due = long.MaxValue;
+        foreach (var lane in _lanes)
+        {
+            if (lane.TryPeek(out var head) && head.Deadline < due)
+            {
+                (first, due) = (lane, head.Deadline);
+            }
+        }
+        write = null;
+        return first is not null && first.TryRead(out write);
+    }
 
     private Task<bool> Enqueue(Channel<GroupWrite> channel, GroupWrite write)
     {
@@ -73,7 +112,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
             {
                 batch.Add(write);
             }
-            while (batch.Count < MaxBatch && _behind.Reader.TryRead(out var write))
+            while (batch.Count < MaxBatch && TryReadBehind(out var write))
             {
                 batch.Add(write);
             }
@@ -120,7 +159,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         {
             // One command for the group's state writes, bound again for each: on SQLite its statements are prepared
             // once for the group instead of once a row, which was most of a write's cost.
-            await using var stateWrite = new StateWriteCommand(connection, transaction, _writeQuery);
+            await using var stateWrite = new StateWriteCommand(connection, transaction, _writeQuery, _splitWrite);
             for (var i = 0; i < batch.Count; i++)
             {
                 applied[i] = await WriteOneAsync(connection, transaction, stateWrite, batch[i]).ConfigureAwait(false);
@@ -132,12 +171,12 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     /// <summary>Waits until either queue has a write; false once both are closed and empty.</summary>
     private async ValueTask<bool> WaitForWritesAsync()
     {
-        if (_queue.Reader.TryPeek(out _) || _behind.Reader.TryPeek(out _))
+        if (_queue.Reader.TryPeek(out _) || _lanes.Any(lane => lane.TryPeek(out _)))
         {
             return true;
         }
-        var waits = new List<Task<bool>>(2);
-        foreach (var reader in (ChannelReader<GroupWrite>[])[_queue.Reader, _behind.Reader])
+        var waits = new List<Task<bool>>(1 + _lanes.Length);
+        foreach (var reader in (ChannelReader<GroupWrite>[])[_queue.Reader, .. _lanes])
         {
             if (!reader.Completion.IsCompleted)
             {
@@ -233,45 +272,90 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         return last is not null;
     }
 
-    /// <summary>The state write query as one command of a transaction, its parameters created once and given each write's values.</summary>
-    private sealed class StateWriteCommand(DbConnection connection, DbTransaction transaction, string query) : IAsyncDisposable
+    /// <summary>
+    /// The state write as commands of a transaction, each made once and given each write's values: the one query, or,
+    /// with a <see cref="SplitStateWrite"/>, its update for a writer holding a version and its insert for one that is not.
+    /// </summary>
+    private sealed class StateWriteCommand(DbConnection connection, DbTransaction transaction, string query, SplitStateWrite? split) : IAsyncDisposable
     {
-        private DbCommand? _command;
-        private DbParameter[] _parameters = [];
+        private Bound? _one;
+        private Bound? _update;
+        private Bound? _insert;
 
         public async Task<bool> RunAsync(GrainStateWrite write)
         {
-            if (_command is null)
+            if (split is null)
             {
-                _command = connection.CreateCommand();
-                _command.Transaction = transaction;
-                _command.CommandText = query;
-                GrainStateParameters.AddKey(_command, write.Row);
-                GrainStateParameters.Add(_command, "GrainStateVersion", write.ExpectedVersion);
-                GrainStateParameters.Add(_command, "NewGrainStateVersion", write.NewVersion);
-                GrainStateParameters.Add(_command, "PayloadBinary", write.Payload);
-                // Not prepared explicitly: Microsoft.Data.Sqlite keeps a command's statements prepared between runs,
-                // and Npgsql would fix the parameter types of the first write (a NULL version has none).
-                _parameters = _command.Parameters.Cast<DbParameter>().ToArray();
+                var result = await (_one ??= new Bound(connection, transaction, query, write, expected: true)).Bind(write).ExecuteScalarAsync().ConfigureAwait(false);
+                return result is not null and not DBNull;
             }
-            else
-            {
-                GrainStateParameters.SetKey(_parameters, write.Row);
-                _parameters[GrainStateParameters.KeyCount].Value = (object?)write.ExpectedVersion ?? DBNull.Value;
-                _parameters[GrainStateParameters.KeyCount + 1].Value = write.NewVersion;
-                _parameters[GrainStateParameters.KeyCount + 2].Value = (object?)write.Payload ?? DBNull.Value;
-            }
-            var result = await _command.ExecuteScalarAsync().ConfigureAwait(false);
-            return result is not null and not DBNull;
+            var command = write.ExpectedVersion is null
+                ? _insert ??= new Bound(connection, transaction, split.Insert, write, expected: false)
+                : _update ??= new Bound(connection, transaction, split.Update, write, expected: true);
+            return await command.Bind(write).ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
         }
 
-        public ValueTask DisposeAsync() => _command?.DisposeAsync() ?? ValueTask.CompletedTask;
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var bound in (Bound?[])[_one, _update, _insert])
+            {
+                if (bound is not null)
+                {
+                    await bound.Command.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        /// <summary>One command and its parameters, in the order <see cref="Bind"/> fills them.</summary>
+        private sealed class Bound
+        {
+            private readonly DbParameter[] _parameters;
+            private readonly bool _expected;
+
+            public Bound(DbConnection connection, DbTransaction transaction, string text, GrainStateWrite first, bool expected)
+            {
+                Command = connection.CreateCommand();
+                Command.Transaction = transaction;
+                Command.CommandText = text;
+                GrainStateParameters.AddKey(Command, first.Row);
+                GrainStateParameters.Add(Command, "NewGrainStateVersion", first.NewVersion);
+                GrainStateParameters.Add(Command, "PayloadBinary", first.Payload);
+                if (expected)
+                {
+                    GrainStateParameters.Add(Command, "GrainStateVersion", first.ExpectedVersion);
+                }
+                // Not prepared explicitly: Microsoft.Data.Sqlite keeps a command's statements prepared between runs,
+                // and Npgsql would fix the parameter types of the first write (a NULL version has none).
+                _parameters = Command.Parameters.Cast<DbParameter>().ToArray();
+                _expected = expected;
+            }
+
+            public DbCommand Command { get; }
+
+            public DbCommand Bind(GrainStateWrite write)
+            {
+                GrainStateParameters.SetKey(_parameters, write.Row);
+                _parameters[GrainStateParameters.KeyCount].Value = write.NewVersion;
+                _parameters[GrainStateParameters.KeyCount + 1].Value = (object?)write.Payload ?? DBNull.Value;
+                if (_expected)
+                {
+                    _parameters[GrainStateParameters.KeyCount + 2].Value = (object?)write.ExpectedVersion ?? DBNull.Value;
+                }
+                return Command;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        _behind.Writer.TryComplete();
+        foreach (var lane in _behind.Values)
+        {
+            lane.Writer.TryComplete();
+        }
         await _writer.ConfigureAwait(false);
     }
 }
+
+/// <summary>SQLite's state write in two single statements (TwinGroupUpdateKey and TwinGroupInsertKey): see the script.</summary>
+internal sealed record SplitStateWrite(string Update, string Insert);

@@ -382,7 +382,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
             }
             return;
         }
-        var outcomes = taken.Select(item => _queue.WriteBehindAsync(item.Write)).ToArray();
+        var outcomes = taken.Select(item => _queue.WriteBehindAsync(item.Write, Window)).ToArray();
         try
         {
             await Task.WhenAll(outcomes).ConfigureAwait(false);
@@ -456,7 +456,7 @@ internal sealed class WriteBehindBuffer : IAsyncDisposable
             state.Leaving = true;
         }
         // A failure leaves it queued for the next flush.
-        var saved = await _queue.WriteBehindAsync(write).ConfigureAwait(false);
+        var saved = await _queue.WriteBehindAsync(write, Window).ConfigureAwait(false);
         bool behind;
         lock (_gate)
         {

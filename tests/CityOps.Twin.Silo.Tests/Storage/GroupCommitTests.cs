@@ -214,12 +214,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Theory, MemberData(nameof(Databases))]
-    public async Task An_awaited_write_goes_before_a_write_behind_flush_queued_ahead_of_it(StorageKind kind)
+    public async Task An_awaited_write_goes_before_write_behind_flushes_queued_ahead_of_it_and_a_shorter_windows_flush_before_a_longer_ones(StorageKind kind)
     {
         var database = await NewDatabaseAsync(kind);
         await (await StartAsync(database)).DisposeAsync(); // the schema and the queries; its connections closed
         await using var twinDatabase = new TwinDatabase(kind, database.ConnectionString);
-        var queue = new GroupCommitQueue(twinDatabase, await database.QueryTextAsync("TwinGroupWriteKey"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        TimeSpan latest = TimeSpan.FromSeconds(1), histories = TimeSpan.FromSeconds(5);
+        var queue = new GroupCommitQueue(twinDatabase, await database.QueryTextAsync("TwinGroupWriteKey"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            windows: [latest, histories]);
         await using (queue)
         {
             // Another writer holds the table while the flush and the awaited write queue up, as a busy silo's would.
@@ -233,19 +235,27 @@ public sealed class GroupCommitTests : IAsyncLifetime
                 await lockTable.ExecuteNonQueryAsync();
             }
 
-            var flush = Enumerable.Range(0, 4 * GroupCommitQueue.MaxBatch)
-                .Select(i => new GrainStateWrite(GrainStateRow.Of("group", "live", GrainId.Create("sensor", $"WL-{i:D5}")), [1, 2, 3], null, 1))
+            // The sensors' histories (5 s window) are queued first, then their latest values (1 s), then an alarm.
+            GrainStateWrite[] Flush(string state, int count) => Enumerable.Range(0, count)
+                .Select(i => new GrainStateWrite(GrainStateRow.Of("group", state, GrainId.Create("sensor", $"WL-{i:D5}")), [1, 2, 3], null, 1))
                 .ToArray();
-            var flushed = flush.Select(queue.WriteBehindAsync).ToArray();
+            var historyFlush = Flush("recent", 4 * GroupCommitQueue.MaxBatch);
+            var historyFlushed = historyFlush.Select(write => queue.WriteBehindAsync(write, histories)).ToArray();
+            var latestFlush = Flush("live", GroupCommitQueue.MaxBatch);
+            var latestFlushed = latestFlush.Select(write => queue.WriteBehindAsync(write, latest)).ToArray();
             var alarm = new GrainStateWrite(GrainStateRow.Of("group", "file", GrainId.Create("sensor", "WL-00007")), [4, 5, 6], null, 1);
             var acknowledged = queue.WriteAsync(alarm);
             await held.RollbackAsync();
 
             Assert.True(await acknowledged.WaitAsync(TimeSpan.FromSeconds(30)));
-            Assert.All(await Task.WhenAll(flushed).WaitAsync(TimeSpan.FromSeconds(30)), Assert.True);
-            // The first transaction may have taken the flush's first writes before the awaited one arrived; no later one.
+            Assert.All(await Task.WhenAll([.. historyFlushed, .. latestFlushed]).WaitAsync(TimeSpan.FromSeconds(30)), Assert.True);
+            // The first transaction may have taken the first histories before the rest arrived; no later one did.
             Assert.InRange(alarm.Transaction, 1, 2);
-            Assert.True(flush.Max(write => write.Transaction) >= 4, $"The flush of {flush.Length} states took transactions up to {flush.Max(write => write.Transaction)}.");
+            Assert.True(latestFlush.Max(write => write.Transaction) <= 3,
+                $"The latest values (due within 1 s) took transactions up to {latestFlush.Max(write => write.Transaction)}, behind the histories queued before them.");
+            Assert.True(historyFlush.Max(write => write.Transaction) >= 5, $"The histories took transactions up to {historyFlush.Max(write => write.Transaction)}.");
+            var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => { _ = queue.WriteBehindAsync(Flush("trend", 1)[0], TimeSpan.FromSeconds(2)); });
+            Assert.Contains("no write-behind lane of 00:00:02", unknown.Message);
         }
     }
 
