@@ -17,9 +17,8 @@ namespace CityOps.Twin.Silo.Storage;
 /// window, 1.04 s for a 1 s window, in a clean CI run's SIGKILL test). A write whose save would come later than
 /// <see cref="Deadline"/> of the window (a silo short of CPU, a slow database) goes through: it is answered once the
 /// flush that takes it has committed, and that flush starts as soon as the one in progress ends. Only those writes
-/// wait; the others are answered at once. Until 2026-12-02 every write waited for five windows after any slow
-/// flush, and at 100,000 sensors on two cores that cut ingest from 76,499 readings/s to 12,154. A flush that fails
-/// (the database out of reach) does not hold writers: their states wait here for the database, as before.
+/// wait; the others are answered at once (before, every write waited for five windows after any slow flush). A
+/// flush that fails (the database out of reach) does not hold writers: their states wait here for the database.
 /// </para>
 /// </summary>
 internal sealed class WriteBehindBuffer : IAsyncDisposable
