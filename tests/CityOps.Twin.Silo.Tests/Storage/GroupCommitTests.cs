@@ -114,17 +114,9 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
         Task recorded;
         long waitedBefore;
-        await using (var blocker = await database.OpenAsync())
+        // The database is slow: another writer holds the table, so the window's flush waits.
+        await using (var held = await TableHold.TakeAsync(database, kind))
         {
-            // The database is slow: another writer holds the table, so the window's flush waits.
-            await using var held = await TwinDatabase.BeginWriteAsync(blocker, CancellationToken.None);
-            if (kind == StorageKind.PostgreSql)
-            {
-                await using var lockTable = blocker.CreateCommand();
-                lockTable.Transaction = held;
-                lockTable.CommandText = "LOCK TABLE orleans_grain_state IN EXCLUSIVE MODE";
-                await lockTable.ExecuteNonQueryAsync();
-            }
             _clock.Advance(Window / 2);
             await Eventually.TrueAsync(() => Task.FromResult(storage.Flushing), TimeSpan.FromSeconds(10), "the window's flush started");
             // Half a window into a flush that has not committed: a state written now could not be saved within the window.
@@ -132,7 +124,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
             Assert.True(storage.WritesThrough);
             waitedBefore = Interlocked.Read(ref waited);
             recorded = silo.Grains.GetGrain<IReadingGrain>("WL-00602").Record(2);
-            await held.RollbackAsync();
+            await held.ReleaseAsync();
         }
 
         await recorded.WaitAsync(TimeSpan.FromSeconds(30));
@@ -169,16 +161,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
         async Task<bool> Stored(string sensor, int value) => (await database.ReadStoredAsync(ReadingGrain.StateName, sensor))?.Count == value;
 
-        await using (var blocker = await database.OpenAsync())
+        await using (var held = await TableHold.TakeAsync(database, kind))
         {
-            await using var held = await TwinDatabase.BeginWriteAsync(blocker, CancellationToken.None);
-            if (kind == StorageKind.PostgreSql)
-            {
-                await using var lockTable = blocker.CreateCommand();
-                lockTable.Transaction = held;
-                lockTable.CommandText = "LOCK TABLE orleans_grain_state IN EXCLUSIVE MODE";
-                await lockTable.ExecuteNonQueryAsync();
-            }
             _clock.Advance(Window / 2);
             await Eventually.TrueAsync(() => Task.FromResult(storage.Flushing), TimeSpan.FromSeconds(10), "the window's flush started");
             // A fifth of a window into the flush: it is expected to take two fifths, the next starts half a window after
@@ -188,7 +172,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
             Assert.False(storage.WritesThrough);
             await silo.Grains.GetGrain<IReadingGrain>("WL-00702").Record(2).WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Null(await database.ReadStoredAsync(ReadingGrain.StateName, "WL-00702"));
-            await held.RollbackAsync();
+            await held.ReleaseAsync();
         }
 
         await Eventually.TrueAsync(() => Stored("WL-00701", 1), TimeSpan.FromSeconds(10), "the slow flush saved what it took");
@@ -225,15 +209,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await using (queue)
         {
             // Another writer holds the table while the flush and the awaited write queue up, as a busy silo's would.
-            await using var blocker = await database.OpenAsync();
-            await using var held = await TwinDatabase.BeginWriteAsync(blocker, CancellationToken.None);
-            if (kind == StorageKind.PostgreSql)
-            {
-                await using var lockTable = blocker.CreateCommand();
-                lockTable.Transaction = held;
-                lockTable.CommandText = "LOCK TABLE orleans_grain_state IN EXCLUSIVE MODE";
-                await lockTable.ExecuteNonQueryAsync();
-            }
+            await using var held = await TableHold.TakeAsync(database, kind);
 
             // The sensors' histories (5 s window) are queued first, then their latest values (1 s), then an alarm.
             GrainStateWrite[] Flush(string state, int count) => Enumerable.Range(0, count)
@@ -245,7 +221,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
             var latestFlushed = latestFlush.Select(write => queue.WriteBehindAsync(write, latest)).ToArray();
             var alarm = new GrainStateWrite(GrainStateRow.Of("group", "file", GrainId.Create("sensor", "WL-00007")), [4, 5, 6], null, 1);
             var acknowledged = queue.WriteAsync(alarm);
-            await held.RollbackAsync();
+            await held.ReleaseAsync();
 
             Assert.True(await acknowledged.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.All(await Task.WhenAll([.. historyFlushed, .. latestFlushed]).WaitAsync(TimeSpan.FromSeconds(30)), Assert.True);
@@ -284,6 +260,38 @@ public sealed class GroupCommitTests : IAsyncLifetime
                 Assert.False(thread.Pool, "SQLite's work ran on a thread-pool thread, which Orleans runs the grains on");
                 Assert.Equal("Group commit", thread.Name);
             });
+        }
+    }
+
+    /// <summary>Another writer holding the state table (SQLite's write lock; on PostgreSQL, a table lock) until released.</summary>
+    private sealed class TableHold : IAsyncDisposable
+    {
+        private readonly System.Data.Common.DbConnection _connection;
+        private readonly System.Data.Common.DbTransaction _transaction;
+
+        private TableHold(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction) =>
+            (_connection, _transaction) = (connection, transaction);
+
+        public static async Task<TableHold> TakeAsync(StorageTestDatabase database, StorageKind kind)
+        {
+            var connection = await database.OpenAsync();
+            var transaction = await TwinDatabase.BeginWriteAsync(connection, CancellationToken.None);
+            if (kind == StorageKind.PostgreSql)
+            {
+                await using var lockTable = connection.CreateCommand();
+                lockTable.Transaction = transaction;
+                lockTable.CommandText = "LOCK TABLE orleans_grain_state IN EXCLUSIVE MODE";
+                await lockTable.ExecuteNonQueryAsync();
+            }
+            return new TableHold(connection, transaction);
+        }
+
+        public Task ReleaseAsync() => _transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
         }
     }
 
